@@ -1,0 +1,63 @@
+# Training Neural Networks, from Scratch — every command of the README.
+SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+export COURSE_LIB_PROGRESS := 0
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+export MPLBACKEND := Agg
+
+.PHONY: help install book book-clean test test-fast release validate grade lab bench clean
+
+help:
+	@echo "make book                 build the HTML book (executes every chapter, cached)"
+	@echo "make test                 build the book if needed, then run every test"
+	@echo "make release              regenerate exercises/ from solutions/"
+	@echo "make validate NB=path     check a notebook against its visible tests"
+	@echo "make grade SUBMISSIONS=dir  autograde a folder of submissions (CSV + feedback)"
+	@echo "make lab                  JupyterLab with nbgrader's student extensions on exercises/"
+	@echo "make bench                run the speed and memory benchmarks"
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -e . 2>&1 \
+	  | { grep -v '^WARNING: Location' || true; }
+	$(BIN)/python -c "import course_lib, nbgrader, jupyter_book" 
+	touch $(STAMP)
+
+install: $(STAMP)
+
+book: $(STAMP)
+	$(BIN)/python -m course_tools.build_book
+
+book-clean:
+	rm -rf _build
+
+test: book
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup $(PYTEST_ARGS)
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -n $(JOBS) -m "not book and not grading and not browser" $(PYTEST_ARGS)
+
+release: $(STAMP)
+	$(BIN)/python -m course_tools.release
+
+validate: $(STAMP)
+	@test -n "$(NB)" || { echo "usage: make validate NB=exercises/01-foundations/foundations.ipynb"; exit 2; }
+	$(BIN)/python -m course_tools.validate "$(NB)"
+
+grade: $(STAMP)
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=dir [OUT=grades]"; exit 2; }
+	$(BIN)/python -m course_tools.grade "$(SUBMISSIONS)" --out "$(or $(OUT),grades)"
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab exercises
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.run
+
+clean:
+	rm -rf _build _grading grades .pytest_cache

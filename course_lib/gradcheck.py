@@ -1,0 +1,79 @@
+"""Numerical gradients by central differences, to check every backward pass.
+
+Always run checks in float64: with float32 the rounding error of
+:math:`f(x \pm h)` swamps the difference for any useful ``h``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._validation import check_array, check_finite_number
+
+__all__ = ["check_layer", "numerical_gradient", "relative_error"]
+
+
+def numerical_gradient(f, x: np.ndarray, h: float = 1e-5) -> np.ndarray:
+    r"""Central differences :math:`\frac{f(x + h e_i) - f(x - h e_i)}{2h}` for every i.
+
+    ``f`` maps the array ``x`` to a scalar; ``x`` is perturbed one element at
+    a time in place and restored exactly, so it is unchanged on return (the
+    caller's layers may alias it). The result has the shape of ``x``.
+    """
+    check_array("numerical_gradient", "x", x)
+    h = check_finite_number("numerical_gradient", "h", h, low=0.0,
+                            low_open=True)
+    grad = np.zeros_like(x, dtype=np.float64)
+    flat = x.reshape(-1)
+    if not np.shares_memory(flat, x):
+        raise ValueError("numerical_gradient: 'x' must be contiguous so it "
+                         "can be perturbed in place; got a non-contiguous "
+                         "view (pass a copy).")
+    g = grad.reshape(-1)
+    for i in range(flat.size):
+        old = flat[i]
+        flat[i] = old + h
+        f_plus = float(f(x))
+        flat[i] = old - h
+        f_minus = float(f(x))
+        flat[i] = old
+        g[i] = (f_plus - f_minus) / (2 * h)
+    return grad
+
+
+def relative_error(a, b) -> float:
+    r"""Max :math:`|a - b|` over max :math:`(|a| + |b|)`; 0 when both are zero."""
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    if a.shape != b.shape:
+        raise ValueError(f"relative_error: 'a' and 'b' must have the same "
+                         f"shape; got {a.shape} and {b.shape}.")
+    denom = np.max(np.abs(a) + np.abs(b)) if a.size else 0.0
+    if denom == 0:
+        return 0.0
+    return float(np.max(np.abs(a - b)) / denom)
+
+
+def check_layer(layer, x: np.ndarray, rng=None, h: float = 1e-5) -> dict:
+    r"""Compare a layer's backward with numerical gradients.
+
+    Uses the scalar :math:`L = \sum \mathrm{out} \odot G` for a random
+    upstream gradient :math:`G`, so that a wrong transpose or a softmax bug
+    cannot hide behind an all-ones gradient. Returns ``{"x": err, name: err}``
+    with the relative error of the input gradient and of every parameter.
+    """
+    rng = np.random.default_rng(rng)
+    out = layer.forward(x, train=True)
+    dout = rng.standard_normal(out.shape)
+
+    def loss(_):
+        return float(np.sum(layer.forward(x, train=True) * dout))
+
+    layer.forward(x, train=True)
+    dx = layer.backward(dout)
+    analytic = {"x": dx, **{k: g.copy() for k, g in layer.grads.items()}}
+    errors = {"x": relative_error(dx, numerical_gradient(loss, x, h))}
+    for name, p in layer.params.items():
+        errors[name] = relative_error(analytic[name],
+                                      numerical_gradient(loss, p, h))
+    return errors

@@ -1,0 +1,18 @@
+"""Layers: each has ``params``, ``grads``, ``forward(x, train)``, ``backward(dout)``."""
+
+from .activations import ReLU, Sigmoid, Tanh
+from .affine import Affine
+from .base import Layer
+from .losses import MeanSquaredError, SoftmaxWithLoss
+from .reshape import Flatten
+
+__all__ = [
+    "Affine",
+    "Flatten",
+    "Layer",
+    "MeanSquaredError",
+    "ReLU",
+    "Sigmoid",
+    "SoftmaxWithLoss",
+    "Tanh",
+]

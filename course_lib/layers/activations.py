@@ -1,0 +1,65 @@
+"""Element-wise activation layers."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._validation import check_array
+from ..functional import sigmoid
+from .base import Layer
+
+__all__ = ["ReLU", "Sigmoid", "Tanh"]
+
+
+class ReLU(Layer):
+    r"""Rectified linear unit :math:`\max(0, x)`; derivative 1 where x > 0.
+
+    The derivative at exactly 0 is taken as 0, as in PyTorch. See Chapter 1.
+    """
+
+    def forward(self, x, train=True):
+        check_array("ReLU.forward", "x", x)
+        mask = x > 0
+        self._cache = mask
+        return np.where(mask, x, np.zeros((), dtype=x.dtype))
+
+    def backward(self, dout):
+        mask = self._require_cache()
+        self._check_dout(dout, mask.shape)
+        return np.where(mask, dout, np.zeros((), dtype=dout.dtype))
+
+
+class Sigmoid(Layer):
+    r"""Logistic sigmoid :math:`y = 1/(1 + e^{-x})`; :math:`dy/dx = y(1 - y)`.
+
+    See Chapter 1.
+    """
+
+    def forward(self, x, train=True):
+        check_array("Sigmoid.forward", "x", x)
+        out = sigmoid(x)
+        self._cache = out
+        return out
+
+    def backward(self, dout):
+        out = self._require_cache()
+        self._check_dout(dout, out.shape)
+        return dout * out * (1 - out)
+
+
+class Tanh(Layer):
+    r"""Hyperbolic tangent :math:`y = \tanh x`; :math:`dy/dx = 1 - y^2`.
+
+    See Chapter 1.
+    """
+
+    def forward(self, x, train=True):
+        check_array("Tanh.forward", "x", x)
+        out = np.tanh(x)
+        self._cache = out
+        return out
+
+    def backward(self, dout):
+        out = self._require_cache()
+        self._check_dout(dout, out.shape)
+        return dout * (1 - out * out)

@@ -1,0 +1,2 @@
+"""Tools of the course around the library: building the book, releasing,
+validating and grading assignments."""

@@ -1,0 +1,57 @@
+"""Build the HTML book (``make book``): execute every chapter (cached) and
+report how long each chapter took to execute."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BUILD = ROOT / "_build"
+
+
+def execution_times() -> dict[str, float]:
+    """Seconds each cached notebook took to execute, from jupyter-cache."""
+    from jupyter_cache import get_cache
+
+    cache_dir = BUILD / ".jupyter_cache"
+    if not cache_dir.exists():
+        return {}
+    cache = get_cache(str(cache_dir))
+    times = {}
+    for record in cache.list_project_records():
+        cached = cache.get_cached_project_nb(record.uri)
+        if cached is not None:
+            data = cached.data or {}
+            seconds = data.get("execution_seconds")
+            if seconds is not None:
+                times[str(Path(record.uri).relative_to(ROOT))] = seconds
+    return times
+
+
+def main() -> int:
+    env = dict(os.environ, COURSE_LIB_PROGRESS="0", MPLBACKEND="Agg")
+    start = time.perf_counter()
+    cmd = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT),
+           "--warningiserror", "--keep-going", "--quiet"]
+    proc = subprocess.run(cmd, cwd=ROOT, env=env)
+    elapsed = time.perf_counter() - start
+    times = execution_times()
+    if times:
+        print("\nExecution time per chapter (cached runs keep their time):")
+        for name, secs in sorted(times.items()):
+            print(f"  {name:<40} {secs:7.1f} s")
+        print(f"  {'total':<40} {sum(times.values()):7.1f} s")
+    print(f"\nBuild took {elapsed:.1f} s.")
+    if proc.returncode != 0:
+        print("The book build failed (see the messages above).", file=sys.stderr)
+        return proc.returncode
+    print(f"Open {BUILD / 'html' / 'index.html'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

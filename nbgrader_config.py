@@ -1,0 +1,20 @@
+"""nbgrader settings of the course: instructors author in solutions/,
+students receive exercises/ (exactly what ``nbgrader generate_assignment``
+makes of solutions/)."""
+
+import os
+
+c = get_config()  # noqa: F821 (injected by nbgrader)
+
+c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
+c.CourseDirectory.course_id = "nn-from-scratch"
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "exercises"
+c.CourseDirectory.db_url = "sqlite:///" + os.path.join(
+    c.CourseDirectory.root, "_grading", "gradebook.db")
+
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+c.ClearOutput.enabled = True
+c.Execute.timeout = 120
+c.Execute.interrupt_on_timeout = True
