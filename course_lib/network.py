@@ -130,13 +130,17 @@ class Sequential:
 
 
 def mlp(sizes, activation="relu", init="he", rng=None, dtype=np.float64,
-        weight_std=None, loss=None, penalty=None) -> Sequential:
-    """Build ``Affine → activation → … → Affine`` for layer ``sizes``.
+        weight_std=None, loss=None, penalty=None, batchnorm=False,
+        dropout=0.0, bn_momentum=0.9) -> Sequential:
+    """Build ``Affine → (BatchNorm) → activation → (Dropout) → … → Affine``.
 
     ``sizes = [784, 100, 10]`` gives one hidden layer of 100 units.
     ``init`` names an initializer (``"he"``, ``"xavier"``, ``"glorot"``, …);
     ``weight_std`` (a number) overrides it with ``normal(std=weight_std)``.
-    Biases start at zero.
+    Biases start at zero. ``batchnorm=True`` puts a :class:`BatchNorm`
+    (γ = 1, β = 0) between each hidden affine layer and its activation;
+    ``dropout > 0`` adds an inverted :class:`Dropout` after each hidden
+    activation, with masks drawn from a child of ``rng``.
     """
     sizes = [check_int("mlp", f"sizes[{i}]", s, low=1)
              for i, s in enumerate(sizes)]
@@ -146,13 +150,25 @@ def mlp(sizes, activation="relu", init="he", rng=None, dtype=np.float64,
     if weight_std is None:
         check_choice("mlp", "init", init, tuple(INITIALIZERS))
     rng = as_rng(rng)
+    init_rng, dropout_rng = rng.spawn(2)
     layers: list[Layer] = []
     for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
         if weight_std is None:
-            W = INITIALIZERS[init]((n_in, n_out), rng=rng, dtype=dtype)
+            W = INITIALIZERS[init]((n_in, n_out), rng=init_rng, dtype=dtype)
         else:
-            W = _init.normal((n_in, n_out), weight_std, rng=rng, dtype=dtype)
+            W = _init.normal((n_in, n_out), weight_std, rng=init_rng,
+                             dtype=dtype)
         layers.append(Affine(W, np.zeros(n_out, dtype=dtype)))
         if i < len(sizes) - 2:
+            if batchnorm:
+                from .layers.normalization import BatchNorm
+
+                layers.append(BatchNorm(np.ones(n_out, dtype=dtype),
+                                        np.zeros(n_out, dtype=dtype),
+                                        momentum=bn_momentum))
             layers.append(ACTIVATIONS[activation]())
+            if dropout:
+                from .layers.dropout import Dropout
+
+                layers.append(Dropout(dropout, rng=dropout_rng.spawn(1)[0]))
     return Sequential(layers, loss=loss, penalty=penalty)

@@ -3,6 +3,7 @@
 from .activations import ReLU, Sigmoid, Tanh
 from .affine import Affine
 from .base import Layer
+from .conv import Conv2D, MaxPool2D
 from .losses import MeanSquaredError, SoftmaxWithLoss
 from .reshape import Flatten
 

@@ -1,0 +1,109 @@
+"""Build graded variants of an assignment (reference, blank, mutants) and
+grade them with real ``nbgrader autograde``."""
+
+from __future__ import annotations
+
+import copy
+import importlib.util
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from course_tools.course import EXERCISES, SOLUTIONS
+
+MUTANTS_DIR = Path(__file__).parent / "mutants"
+MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION", "### BEGIN HIDDEN TESTS",
+           "### END HIDDEN TESTS")
+
+
+@dataclass(frozen=True)
+class Mutant:
+    """A plausible wrong answer: solution cell ``cell`` replaced by ``source``.
+
+    Every test cell in ``loses`` must score less than full marks; all other
+    autograded cells keep theirs. ``message``, when given, must appear in the
+    output of a failing test cell (the hint that names the mistake).
+    """
+
+    name: str
+    cell: str
+    source: str
+    loses: tuple[str, ...]
+    message: str | None = None
+
+
+def load_mutants(assignment: str) -> list[Mutant]:
+    path = MUTANTS_DIR / f"{assignment}.py"
+    if not path.exists():
+        return []
+    spec = importlib.util.spec_from_file_location(
+        f"mutants_{assignment.replace('-', '_')}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return list(module.MUTANTS)
+
+
+def nbgrader_meta(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def solution_sources(notebook: Path) -> dict[str, str]:
+    """grade_id -> the reference answer (solution markers removed)."""
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    out = {}
+    for cell in nb["cells"]:
+        meta = nbgrader_meta(cell)
+        if meta.get("solution"):
+            lines = "".join(cell["source"]).splitlines()
+            kept = [ln for ln in lines if ln.strip() not in MARKERS]
+            out[meta["grade_id"]] = "\n".join(kept)
+    return out
+
+
+def fill(release_nb: dict, answers: dict[str, str]) -> dict:
+    """A copy of the released notebook with solution cells replaced."""
+    nb = copy.deepcopy(release_nb)
+    for cell in nb["cells"]:
+        gid = nbgrader_meta(cell).get("grade_id")
+        if gid in answers:
+            cell["source"] = answers[gid]
+    return nb
+
+
+def variants(assignment: str, notebook: str) -> dict[str, dict]:
+    """student id -> notebook dict: ``reference``, ``blank``, one per mutant."""
+    release = json.loads((EXERCISES / assignment / notebook).read_text(
+        encoding="utf-8"))
+    answers = solution_sources(SOLUTIONS / assignment / notebook)
+    out = {"reference": fill(release, answers), "blank": release}
+    for m in load_mutants(assignment):
+        if m.cell not in answers:
+            raise ValueError(f"mutant {m.name}: no solution cell {m.cell!r} "
+                             f"in {assignment}/{notebook}")
+        out[f"mutant-{m.name}"] = fill(release, {**answers, m.cell: m.source})
+    return out
+
+
+def write_submissions(folder: Path, assignment: str, notebook: str) -> None:
+    for student, nb in variants(assignment, notebook).items():
+        d = folder / student
+        d.mkdir(parents=True, exist_ok=True)
+        (d / notebook).write_text(json.dumps(nb, indent=1), encoding="utf-8")
+
+
+def cell_outputs(feedback_root: Path, workdir: Path, student: str,
+                 assignment: str, notebook: str) -> dict[str, str]:
+    """grade_id -> text of that cell's outputs in the autograded notebook."""
+    path = workdir / "autograded" / student / assignment / notebook
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    texts = {}
+    for cell in nb["cells"]:
+        gid = nbgrader_meta(cell).get("grade_id")
+        if gid:
+            parts = []
+            for o in cell.get("outputs", []):
+                parts.append("".join(o.get("text", "")))
+                parts.append(o.get("evalue", ""))
+                parts.extend(o.get("traceback", []))
+            texts[gid] = "\n".join(parts)
+    return texts
