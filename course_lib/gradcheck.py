@@ -1,4 +1,4 @@
-"""Numerical gradients by central differences, to check every backward pass.
+r"""Numerical gradients by central differences, to check every backward pass.
 
 Always run checks in float64: with float32 the rounding error of
 :math:`f(x \pm h)` swamps the difference for any useful ``h``.
