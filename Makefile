@@ -8,7 +8,6 @@ STAMP := $(VENV)/.installed
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 export COURSE_LIB_PROGRESS := 0
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
-export MPLBACKEND := Agg
 
 .PHONY: help install book book-clean test test-fast release validate grade lab bench clean
 

@@ -4,6 +4,7 @@ report how long each chapter took to execute."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -33,7 +34,9 @@ def execution_times() -> dict[str, float]:
 
 
 def main() -> int:
-    env = dict(os.environ, COURSE_LIB_PROGRESS="0", MPLBACKEND="Agg")
+    env = dict(os.environ, COURSE_LIB_PROGRESS="0")
+    # A non-interactive backend would keep figures out of the pages.
+    env.pop("MPLBACKEND", None)
     start = time.perf_counter()
     cmd = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT),
            "--warningiserror", "--keep-going", "--quiet"]
@@ -47,6 +50,9 @@ def main() -> int:
         print(f"  {'total':<40} {sum(times.values()):7.1f} s")
     print(f"\nBuild took {elapsed:.1f} s.")
     if proc.returncode != 0:
+        # Sphinx keeps the environment of a failed build and would call the
+        # next build up to date; drop it (the execution cache stays).
+        shutil.rmtree(BUILD / ".doctrees", ignore_errors=True)
         print("The book build failed (see the messages above).", file=sys.stderr)
         return proc.returncode
     print(f"Open {BUILD / 'html' / 'index.html'}")

@@ -1,0 +1,97 @@
+"""The built book (``make book``): every chapter executed, with figures, and
+nothing an instructor keeps to themselves."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from course_tools.course import SOLUTIONS
+
+pytestmark = pytest.mark.book
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def toc_files() -> list[str]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        for ch in part.get("chapters", []):
+            files.append(ch["file"])
+            files.extend(s["file"] for s in ch.get("sections", []))
+    return files
+
+
+def executable(path: Path) -> bool:
+    return "```{code-cell}" in path.read_text(encoding="utf-8")
+
+
+CHAPTERS = [f for f in toc_files() if executable(ROOT / f"{f}.md")]
+
+
+@pytest.mark.parametrize("page", toc_files())
+def test_every_page_is_built(book_html, page):
+    assert (book_html / f"{page}.html").is_file()
+
+
+@pytest.mark.parametrize("page", CHAPTERS)
+def test_chapter_executed_with_outputs_and_no_errors(book_html, page):
+    html = (book_html / f"{page}.html").read_text(encoding="utf-8")
+    assert "cell_output" in html, f"{page} shows no executed output"
+    for marker in ("Traceback (most recent call last)", "Error</span>",
+                   "NotImplementedError"):
+        assert marker not in html, f"{page} shows an error: {marker}"
+    source = (ROOT / f"{page}.md").read_text(encoding="utf-8")
+    if "plt." in source or "plotting." in source:
+        images = re.findall(r'<img[^>]+src="([^"]+\.png)"', html)
+        assert images, f"{page} draws figures but the page has none"
+        for src in images:
+            assert (book_html / Path(page).parent / src).resolve().is_file(), src
+
+
+def _solution_snippets() -> list[str]:
+    """Distinctive lines of every solution region and hidden test."""
+    snippets = []
+    for nb_path in SOLUTIONS.rglob("*.ipynb"):
+        nb = json.loads(nb_path.read_text(encoding="utf-8"))
+        for cell in nb["cells"]:
+            text = "".join(cell["source"])
+            for block in re.findall(
+                    r"### BEGIN (?:SOLUTION|HIDDEN TESTS)\n(.*?)### END",
+                    text, re.S):
+                for line in block.splitlines():
+                    line = line.strip()
+                    if len(line) >= 40 and not line.startswith("#"):
+                        snippets.append(line)
+    return snippets
+
+
+def test_book_contains_no_solution_or_hidden_test(book_html):
+    snippets = _solution_snippets()
+    assert snippets, "found no solution code to look for"
+    leaks = []
+    for page in book_html.rglob("*"):
+        if page.suffix not in {".html", ".ipynb", ".md", ".py", ".txt", ".js"}:
+            continue
+        text = page.read_text(encoding="utf-8", errors="ignore")
+        for marker in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS"):
+            if marker in text:
+                leaks.append(f"{page}: {marker}")
+        for snippet in snippets:
+            if snippet in text:
+                leaks.append(f"{page}: {snippet[:60]}")
+    assert not any(book_html.rglob("gradebook.db"))
+    assert not leaks, "\n".join(leaks[:20])
+
+
+def test_assignment_downloads_are_student_versions(book_html):
+    downloads = list((book_html / "_downloads").rglob("*.ipynb"))
+    assert downloads, "no assignment notebook is offered for download"
+    for nb in downloads:
+        text = nb.read_text(encoding="utf-8")
+        if '"nbgrader"' in text:
+            assert "YOUR CODE HERE" in text, f"{nb} is not a student version"
