@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import re
 import shutil
 import sys
@@ -80,11 +81,11 @@ def _check_notebook(path: Path) -> str | None:
     return None
 
 
-def collect(submissions: Path, course: list[Assignment],
-            root: Path) -> dict[tuple[str, str], Result]:
+def collect(submissions: Path, course: list[Assignment], root: Path,
+            students: list[str]) -> dict[tuple[str, str], Result]:
     """Check and copy each submission into ``root/submitted``; one Result each."""
     results: dict[tuple[str, str], Result] = {}
-    students = sorted(p for p in submissions.iterdir() if p.is_dir())
+    students = [submissions / name for name in students]
     for folder in students:
         sid = folder.name
         for a in course:
@@ -152,12 +153,8 @@ def _max_scores(root: Path, results):
                                       .max_score)
 
 
-def grade(submissions, out, workdir=None, timeout=120,
-          names=None) -> list[Result]:
-    """Grade ``submissions`` into ``out``; return one Result per row."""
-    submissions, out = Path(submissions), Path(out)
-    course = [a for a in assignments() if names is None or a.name in names]
-    root = Path(workdir) if workdir else ROOT / "_grading" / "run"
+def _prepare_course(root: Path, course: list[Assignment], timeout: int):
+    """A fresh scratch course at ``root`` with every assignment generated."""
     if root.exists():
         shutil.rmtree(root)
     root.mkdir(parents=True)
@@ -167,7 +164,13 @@ def grade(submissions, out, workdir=None, timeout=120,
     write_course_config(root, timeout=timeout)
     for a in course:
         nbgrader(["generate_assignment", a.name, "--force"], cwd=root)
-    results = collect(submissions, course, root)
+
+
+def _grade_shard(root: Path, course: list[Assignment], submissions: Path,
+                 students: list[str], timeout: int):
+    """Collect and autograde ``students`` in their own scratch course."""
+    _prepare_course(root, course, timeout)
+    results = collect(submissions, course, root, students)
     logs = []
     for a in course:
         if not any(r.status == "submitted" for (s, n), r in results.items()
@@ -180,11 +183,41 @@ def grade(submissions, out, workdir=None, timeout=120,
                  check=False)
     _read_gradebook(root, results)
     _max_scores(root, results)
-    write_outputs(out, root, results, "\n".join(logs))
+    return results, "\n".join(logs)
+
+
+def grade(submissions, out, workdir=None, timeout=120, names=None,
+          jobs=None) -> list[Result]:
+    """Grade ``submissions`` into ``out``; return one Result per row.
+
+    Students are split into ``jobs`` shards (default: one per core), each
+    graded in its own scratch course under ``workdir`` in parallel; the
+    shards share nothing, so one student's crash cannot touch another's.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    submissions, out = Path(submissions), Path(out)
+    course = [a for a in assignments() if names is None or a.name in names]
+    workdir = Path(workdir) if workdir else ROOT / "_grading" / "run"
+    if workdir.exists():
+        shutil.rmtree(workdir)
+    students = sorted(p.name for p in submissions.iterdir() if p.is_dir())
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(students) or 1))
+    shards = [students[i::jobs] for i in range(jobs)]
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(_grade_shard, workdir / f"shard-{i}", course,
+                               submissions, shard, timeout)
+                   for i, shard in enumerate(shards)]
+        parts = [f.result() for f in futures]
+    results = {}
+    for shard_results, _ in parts:
+        results.update(shard_results)
+    _write_outputs(out, [workdir / f"shard-{i}" for i in range(jobs)],
+                   results, "\n".join(log for _, log in parts))
     return list(results.values())
 
 
-def write_outputs(out: Path, root: Path, results, log: str) -> None:
+def _write_outputs(out: Path, roots: list[Path], results, log: str) -> None:
     out.mkdir(parents=True, exist_ok=True)
     rows = sorted(results.values(), key=lambda r: (r.student, r.assignment))
     with open(out / "grades.csv", "w", newline="", encoding="utf-8") as fh:
@@ -206,8 +239,10 @@ def write_outputs(out: Path, root: Path, results, log: str) -> None:
     feedback = out / "feedback"
     if feedback.exists():
         shutil.rmtree(feedback)
-    if (root / "feedback").exists():
-        shutil.copytree(root / "feedback", feedback)
+    feedback.mkdir()
+    for root in roots:
+        if (root / "feedback").exists():
+            shutil.copytree(root / "feedback", feedback, dirs_exist_ok=True)
     (out / "autograde.log").write_text(log, encoding="utf-8")
 
 
@@ -222,6 +257,8 @@ def main(argv=None) -> int:
                         help="seconds allowed per cell")
     parser.add_argument("--assignment", action="append", dest="names",
                         help="grade only this assignment (repeatable)")
+    parser.add_argument("--jobs", type=int, default=None,
+                        help="students graded in parallel (default: cores)")
     args = parser.parse_args(argv)
     sub = Path(args.submissions)
     if not sub.is_dir():
@@ -234,7 +271,12 @@ def main(argv=None) -> int:
               f"{sorted(set(args.names) - known)}.", file=sys.stderr)
         return 2
     start = time.perf_counter()
-    results = grade(sub, args.out, timeout=args.timeout, names=args.names)
+    if args.jobs is not None and args.jobs < 1:
+        print(f"grade: --jobs must be a positive integer; got {args.jobs}.",
+              file=sys.stderr)
+        return 2
+    results = grade(sub, args.out, timeout=args.timeout, names=args.names,
+                    jobs=args.jobs)
     took = time.perf_counter() - start
     n_students = len({r.student for r in results})
     print(f"{'student':<20} {'assignment':<22} {'status':<9} score")

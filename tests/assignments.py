@@ -91,11 +91,15 @@ def write_submissions(folder: Path, assignment: str, notebook: str) -> None:
         (d / notebook).write_text(json.dumps(nb, indent=1), encoding="utf-8")
 
 
-def cell_outputs(feedback_root: Path, workdir: Path, student: str,
-                 assignment: str, notebook: str) -> dict[str, str]:
+def cell_outputs(workdir: Path, student: str, assignment: str,
+                 notebook: str) -> dict[str, str]:
     """grade_id -> text of that cell's outputs in the autograded notebook."""
-    path = workdir / "autograded" / student / assignment / notebook
-    nb = json.loads(path.read_text(encoding="utf-8"))
+    found = list(workdir.glob(f"*/autograded/{student}/{assignment}/"
+                              f"{notebook}"))
+    if len(found) != 1:
+        raise FileNotFoundError(f"no single autograded {notebook} for "
+                                f"{student} under {workdir}: {found}")
+    nb = json.loads(found[0].read_text(encoding="utf-8"))
     texts = {}
     for cell in nb["cells"]:
         gid = nbgrader_meta(cell).get("grade_id")

@@ -114,7 +114,7 @@ def test_mutant_loses_its_points(assignment, mutant, tmp_root):
                 f"{mutant.name} lost points on {cell}, which it should not "
                 "affect")
     if mutant.message:
-        outputs = cell_outputs(None, work, f"mutant-{mutant.name}",
+        outputs = cell_outputs(work, f"mutant-{mutant.name}",
                                assignment.name, notebook)
         text = "\n".join(outputs[c] for c in mutant.loses)
         assert mutant.message.lower() in text.lower(), (
