@@ -295,7 +295,7 @@ def receptive_field(kernels, strides) -> list[tuple[int, int]]:
         raise error("receptive_field", "strides", f"one stride per kernel "
                     f"({len(kernels)})", f"{len(strides)} strides")
     r, j, out = 1, 1, []
-    for i, (k, s) in enumerate(zip(kernels, strides)):
+    for i, (k, s) in enumerate(zip(kernels, strides, strict=True)):
         k = _pair("receptive_field", f"kernels[{i}]", k, 1)[0]
         s = _pair("receptive_field", f"strides[{i}]", s, 1)[0]
         r, j = r + (k - 1) * j, j * s

@@ -172,3 +172,191 @@ def mlp(sizes, activation="relu", init="he", rng=None, dtype=np.float64,
 
                 layers.append(Dropout(dropout, rng=dropout_rng.spawn(1)[0]))
     return Sequential(layers, loss=loss, penalty=penalty)
+
+
+# ---------------------------------------------------------------------------
+# Convolutional networks (Chapter 6)
+# ---------------------------------------------------------------------------
+
+__all__ += ["cnn", "fully_convolutional", "summary"]
+
+
+def cnn(input_shape=(1, 8, 8), conv_filters=16, kernel_size=3, hidden=64,
+        n_classes=10, rng=None, dtype=np.float64, pool=2, pad="same",
+        init="he", loss=None, penalty=None) -> Sequential:
+    """A small CNN: conv blocks, then dense layers.
+
+    ``[Conv2D → ReLU → MaxPool2D] × k → Flatten → [Affine → ReLU] × m →
+    Affine``, with k = ``len(conv_filters)`` and m = ``len(hidden)``.
+
+    Parameters
+    ----------
+    input_shape : tuple (C, H, W)
+        One sample, channels first; ``(1, 8, 8)`` for the digits.
+    conv_filters : int or sequence of int
+        Number of kernels F of each convolution block (one block per entry).
+    kernel_size : int
+        Kernels are ``kernel_size × kernel_size`` (and as deep as their
+        input).
+    hidden : int or sequence of int
+        Widths of the dense hidden layers after flattening (``()`` for none).
+    n_classes : int
+        Width of the last dense layer (the logits).
+    rng : Generator, int or None
+        Draws the initial weights; biases start at zero.
+    dtype : dtype, default float64
+        float32 gives a float32 network end to end.
+    pool : int or None, default 2
+        Max-pooling window and stride after each convolution; ``None`` or
+        1 skips pooling.
+    pad : "same" or int, default "same"
+        ``"same"`` pads ``(kernel_size - 1) // 2`` zeros, which keeps the
+        size for odd kernels.
+    init : str, default "he"
+        An initializer name of :data:`INITIALIZERS`; conv fan-in is
+        C·kh·kw.
+    loss, penalty
+        As in :class:`Sequential`.
+
+    Returns
+    -------
+    Sequential
+        Takes x of shape (N, C, H, W), works with :class:`Trainer`.
+
+    Raises
+    ------
+    ValueError
+        If a block would shrink the feature maps below one pixel.
+
+    Notes
+    -----
+    ``cnn((1, 8, 8), 16, 3, 64)`` is conv(16 @ 3×3, pad 1) → ReLU → pool
+    2×2 → 16×4×4 → dense 64 → ReLU → dense 10. In PyTorch:
+    ``nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(),
+    nn.MaxPool2d(2), nn.Flatten(), nn.Linear(256, 64), nn.ReLU(),
+    nn.Linear(64, 10))``. See Chapter 6.
+    """
+    from .layers import Conv2D, Flatten, MaxPool2D
+
+    input_shape = tuple(check_int("cnn", f"input_shape[{i}]", s, low=1)
+                        for i, s in enumerate(input_shape))
+    if len(input_shape) != 3:
+        raise error("cnn", "input_shape", "a (C, H, W) tuple",
+                    repr(input_shape))
+    filters = ([conv_filters] if isinstance(conv_filters, (int, np.integer))
+               else list(conv_filters))
+    filters = [check_int("cnn", f"conv_filters[{i}]", f, low=1)
+               for i, f in enumerate(filters)]
+    widths = ([hidden] if isinstance(hidden, (int, np.integer))
+              else list(hidden))
+    widths = [check_int("cnn", f"hidden[{i}]", h, low=1)
+              for i, h in enumerate(widths)]
+    k = check_int("cnn", "kernel_size", kernel_size, low=1)
+    n_classes = check_int("cnn", "n_classes", n_classes, low=1)
+    if pad == "same":
+        pad = (k - 1) // 2
+    pad = check_int("cnn", "pad", pad, low=0)
+    pool = 1 if pool is None else check_int("cnn", "pool", pool, low=1)
+    check_choice("cnn", "init", init, tuple(INITIALIZERS))
+    (init_rng,) = as_rng(rng).spawn(1)
+    layers: list[Layer] = []
+    shape = (1,) + input_shape
+    for F in filters:
+        W = INITIALIZERS[init]((F, shape[1], k, k), rng=init_rng, dtype=dtype)
+        conv = Conv2D(W, np.zeros(F, dtype=dtype), stride=1, pad=pad)
+        shape = conv.output_shape(shape)
+        layers += [conv, ReLU()]
+        if pool > 1:
+            pooling = MaxPool2D(pool, pool)
+            shape = pooling.output_shape(shape)
+            layers.append(pooling)
+    layers.append(Flatten())
+    n_in = int(np.prod(shape[1:]))
+    for n_out in widths + [n_classes]:
+        W = INITIALIZERS[init]((n_in, n_out), rng=init_rng, dtype=dtype)
+        layers.append(Affine(W, np.zeros(n_out, dtype=dtype)))
+        layers.append(ReLU())
+        n_in = n_out
+    layers.pop()  # no activation after the logits
+    return Sequential(layers, loss=loss, penalty=penalty)
+
+
+def summary(network, input_shape, dtype=np.float64) -> str:
+    """A table of every layer's output shape and parameter count.
+
+    Runs one inference-mode forward pass of ``zeros((1, *input_shape))``
+    through ``network.layers`` (or a list of layers). Returns the table as
+    a string (print it), ending with the total number of parameters. Like
+    Keras's ``model.summary()``.
+    """
+    layers = getattr(network, "layers", network)
+    x = np.zeros((1,) + tuple(input_shape), dtype=dtype)
+    rows = [("#", "layer", "output shape", "params")]
+    total = 0
+    for i, layer in enumerate(layers):
+        x = layer.forward(x, train=False)
+        n = sum(int(p.size) for p in layer.params.values())
+        total += n
+        rows.append((str(i), repr(layer), str(tuple(x.shape[1:])), f"{n:,}"))
+    widths = [max(len(r[c]) for r in rows) for c in range(4)]
+    lines = ["  ".join(r[c].ljust(widths[c]) if c < 3 else
+                       r[c].rjust(widths[c]) for c in range(4))
+             for r in rows]
+    lines.insert(1, "-" * len(lines[0]))
+    lines.append(f"total parameters: {total:,}")
+    return "\n".join(lines)
+
+
+def fully_convolutional(network, input_shape) -> Sequential:
+    """The same classifier with every dense layer turned into a convolution.
+
+    The first :class:`Affine` after :class:`Flatten` becomes a convolution
+    whose kernel covers the whole flattened volume; later ones become
+    1 × 1 × D convolutions (:func:`course_lib.layers.conv.affine_to_conv2d`).
+    On an input of ``input_shape`` the result equals the original logits,
+    as maps of shape (N, K, 1, 1); on a larger input the network slides
+    and returns (N, K, out_h, out_w), one prediction per window.
+
+    Parameters
+    ----------
+    network : Sequential
+        Built from Conv2D, MaxPool2D, element-wise activations, Dropout,
+        one Flatten, and Affine layers (for example by :func:`cnn`).
+    input_shape : tuple (C, H, W)
+        The input size the network was trained on.
+
+    Returns
+    -------
+    Sequential
+        For inference (``predict``); it shares the convolution layers (and
+        their weights) with ``network`` and copies the dense weights.
+
+    Raises
+    ------
+    TypeError
+        For a layer that is not position-wise (e.g. a 1-D BatchNorm).
+
+    Notes
+    -----
+    See Chapter 6.
+    """
+    from .layers import Conv2D, Flatten, MaxPool2D
+    from .layers.conv import affine_to_conv2d
+
+    x = np.zeros((1,) + tuple(input_shape))
+    layers: list[Layer] = []
+    for i, layer in enumerate(network.layers):
+        if isinstance(layer, Flatten):
+            continue
+        if isinstance(layer, Affine):
+            layer = affine_to_conv2d(layer, x.shape[1:])
+            x = x.astype(layer.params["W"].dtype)
+        elif not (isinstance(layer, (Conv2D, MaxPool2D, ReLU, Sigmoid, Tanh))
+                  or type(layer).__name__ == "Dropout"):
+            raise error("fully_convolutional", f"network.layers[{i}]",
+                        "a Conv2D, MaxPool2D, Flatten, Affine, Dropout or "
+                        "element-wise activation", type(layer).__name__,
+                        kind=TypeError)
+        x = layer.forward(x, train=False)
+        layers.append(layer)
+    return Sequential(layers, loss=network.loss_layer)

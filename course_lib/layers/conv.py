@@ -170,7 +170,8 @@ class MaxPool2D(Layer):
         self._size = _pair("MaxPool2D", "size", size, 1)
         self._stride = _pair("MaxPool2D", "stride", stride, 1)
         self._pad = _pair("MaxPool2D", "pad", pad, 0)
-        if any(p > k // 2 for p, k in zip(self._pad, self._size)):
+        (kh, kw), (ph, pw) = self._size, self._pad
+        if ph > kh // 2 or pw > kw // 2:
             raise error("MaxPool2D", "pad", f"at most half the window "
                         f"{self._size[0]}×{self._size[1]} (a window of "
                         "padding alone has no maximum)", repr(pad))
@@ -195,19 +196,23 @@ class MaxPool2D(Layer):
         out_h, out_w = _output_hw("MaxPool2D.forward", x.shape, kh, kw,
                                   self._stride, self._pad)
         xp = _pad(x, *self._pad, value=-np.inf)
-        # A running maximum over the kh·kw offsets of the window: each step
-        # compares whole strided views, so no loop runs over pixels. A
-        # strict ">" keeps the first maximum (row-major) on ties.
+        # A running maximum over the kh·kw offsets of the window; each step
+        # works on a whole (N, C, out_h, out_w) slab, so no loop runs over
+        # pixels. "arg" remembers the offset of the maximum: offsets come in
+        # increasing order, so arg = max(arg, idx·[x > out]) keeps the first
+        # maximum (row-major) on ties, as PyTorch does.
+        arg_dtype = np.int8 if kh * kw <= 127 else np.int32
         out = arg = None
         for idx, rows, cols in self._windows(out_h, out_w):
-            view = xp[:, :, rows, cols]
             if out is None:
-                out = view.copy()
-                arg = np.zeros(out.shape, dtype=np.int32)
+                out = np.array(xp[:, :, rows, cols], order="C")  # a copy
+                arg = np.zeros(out.shape, dtype=arg_dtype)
                 continue
-            better = view > out
-            np.copyto(out, view, where=better)
-            np.copyto(arg, idx, where=better)
+            view = np.ascontiguousarray(xp[:, :, rows, cols])
+            better = np.greater(view, out)
+            np.maximum(out, view, out=out)
+            np.maximum(arg, better.astype(arg_dtype) * arg_dtype(idx),
+                       out=arg)
         self._cache = (x.shape, arg)
         return out
 
@@ -218,10 +223,16 @@ class MaxPool2D(Layer):
         n, c, height, width = x_shape
         dxp = np.zeros((n, c, height + 2 * ph, width + 2 * pw),
                        dtype=dout.dtype)
-        zero = np.zeros((), dtype=dout.dtype)
+        disjoint = (self._stride[0] >= self._size[0]
+                    and self._stride[1] >= self._size[1])
         # each upstream value goes to its window's arg-max; overlaps add
         for idx, rows, cols in self._windows(*arg.shape[2:]):
-            dxp[:, :, rows, cols] += np.where(arg == idx, dout, zero)
+            if disjoint:
+                np.multiply(dout, arg == idx, out=dxp[:, :, rows, cols])
+            else:
+                dxp[:, :, rows, cols] += dout * (arg == idx)
+        if ph == 0 and pw == 0:
+            return dxp
         return dxp[:, :, ph:ph + height, pw:pw + width]
 
     def __repr__(self):
