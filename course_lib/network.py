@@ -83,22 +83,33 @@ class Sequential:
             value += self.penalty.loss(self.params)
         return value
 
-    def backward(self, dout=1.0) -> np.ndarray:
+    def backward(self, dout=1.0, input_grad=True) -> np.ndarray | None:
+        """Backpropagate from the loss; returns dL/dx for the network input.
+
+        With ``input_grad=False`` a first layer that has
+        ``backward_params`` (e.g. :class:`Affine`) fills its ``grads``
+        without computing dx, and None is returned.
+        """
         d = self.loss_layer.backward(dout)
-        for layer in reversed(self.layers):
+        for i in range(len(self.layers) - 1, -1, -1):
+            layer = self.layers[i]
+            if i == 0 and not input_grad and hasattr(layer,
+                                                      "backward_params"):
+                layer.backward_params(d)
+                return None
             d = layer.backward(d)
         return d
 
     def gradient(self, x: np.ndarray, t: np.ndarray) -> dict:
         """One training-mode forward and backward; returns ``grads``."""
         self.loss(x, t, train=True)
-        self.backward()
+        self.backward(input_grad=False)
         return self.grads
 
     def train_step(self, x, t) -> tuple[float, dict]:
         """Forward and backward in training mode; returns (loss, grads)."""
         value = self.loss(x, t, train=True)
-        self.backward()
+        self.backward(input_grad=False)
         return value, self.grads
 
     def accuracy(self, x: np.ndarray, t: np.ndarray,

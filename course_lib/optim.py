@@ -1,26 +1,81 @@
-"""Gradient-descent optimizers. See Chapter 2.
+r"""Gradient-descent optimizers. See Chapter 2.
 
-Every optimizer has a learning rate ``lr`` (settable between steps) and
-``update(params, grads)``, which changes the arrays of ``params`` in place
-and keeps its state per key. With a constant learning rate each trajectory
-equals the ``torch.optim`` class named in its docstring.
+Every optimizer has a learning rate ``lr`` (a validated property that a
+schedule may change between updates) and ``update(params, grads)``, which
+changes the arrays of ``params`` **in place** (``p -= step``; the dict is
+never rebound, so every layer that shares an array sees the new values)
+and keeps its state per key, created lazily on the first update. The step
+counter ``t`` counts updates: the first update uses ``t = 1``.
+
+With a constant learning rate each trajectory equals the ``torch.optim``
+class named in its docstring, given the same hyperparameters:
+
+============  ==============================================
+course_lib    PyTorch
+============  ==============================================
+SGD           ``SGD(lr)``
+Momentum      ``SGD(lr, momentum)``
+Nesterov      ``SGD(lr, momentum, nesterov=True)``
+AdaGrad       ``Adagrad(lr, eps=eps)``
+RMSProp       ``RMSprop(lr, alpha=rho, eps=eps)``
+AdaDelta      ``Adadelta(lr, rho, eps)``
+Adam          ``Adam(lr, betas=(beta1, beta2), eps=eps)``
+============  ==============================================
 """
 
 from __future__ import annotations
 
 import copy
+import math
 
 import numpy as np
 
-from ._validation import as_rng, check_finite_number, check_probability, \
-    check_same_keys_and_shapes
+from ._validation import (as_rng, check_finite_number, check_probability,
+                          check_same_keys_and_shapes, error)
 
 __all__ = ["AdaDelta", "AdaGrad", "Adam", "GradientNoise", "Momentum",
            "Nesterov", "Optimizer", "RMSProp", "SGD"]
 
 
+def _check_float_params(where: str, params: dict) -> None:
+    for k, p in params.items():
+        if not isinstance(p, np.ndarray) or p.dtype.kind != "f":
+            got = (f"dtype {p.dtype}" if isinstance(p, np.ndarray)
+                   else type(p).__name__)
+            raise error(where, f"params[{k!r}]", "a floating-point ndarray "
+                        "(updated in place)", got, kind=TypeError)
+
+
+def _quick_ok(params: dict, grads: dict) -> bool:
+    # One cheap pass for the common, valid case; the detailed checks (and
+    # their messages) run only when something is off.
+    if params.keys() != grads.keys():
+        return False
+    for k, p in params.items():
+        if (type(p) is not np.ndarray or p.dtype.kind != "f"
+                or np.shape(grads[k]) != p.shape):
+            return False
+    return True
+
+
 class Optimizer:
-    """Base class: validated ``lr``, per-key state, a step counter ``t``."""
+    r"""Base class: a validated ``lr``, per-key state and a step counter.
+
+    Subclasses implement ``_step(key, p, g)``, which updates one array
+    ``p`` in place from its gradient ``g`` using ``self.t`` (1 on the
+    first update) and buffers from :meth:`_buffers`.
+
+    Attributes
+    ----------
+    lr : float
+        Learning rate; the setter raises ``ValueError`` unless it is a
+        finite number > 0 (``TypeError`` for a non-number).
+    t : int
+        Number of updates done so far.
+    state : dict
+        ``key -> {buffer name -> ndarray}``, same shape and dtype as the
+        parameter.
+    """
 
     def __init__(self, lr):
         self.lr = lr
@@ -37,13 +92,26 @@ class Optimizer:
                                        low=0.0, low_open=True)
 
     def update(self, params: dict, grads: dict) -> None:
-        check_same_keys_and_shapes(f"{type(self).__name__}.update", params,
-                                   grads)
+        """Change every array of ``params`` in place by one step.
+
+        Raises
+        ------
+        ValueError
+            If ``grads`` lacks a key of ``params``, has an extra one, or a
+            gradient's shape differs from its parameter's (the message
+            names the key and both shapes).
+        TypeError
+            If a parameter is not a floating-point ndarray.
+        """
+        if not _quick_ok(params, grads):
+            where = f"{type(self).__name__}.update"
+            check_same_keys_and_shapes(where, params, grads)
+            _check_float_params(where, params)
         self.t += 1
         for key, p in params.items():
             self._step(key, p, grads[key])
 
-    def _buffers(self, key, p, *names):
+    def _buffers(self, key, p, *names) -> dict:
         st = self.state.get(key)
         if st is None:
             st = self.state[key] = {n: np.zeros_like(p) for n in names}
@@ -53,9 +121,18 @@ class Optimizer:
         raise NotImplementedError
 
     def state_dict(self) -> dict:
+        """A deep copy ``{"lr", "t", "state"}`` (arrays copied)."""
         return {"lr": self.lr, "t": self.t, "state": copy.deepcopy(self.state)}
 
     def load_state_dict(self, state: dict) -> None:
+        """Restore from :meth:`state_dict` output (copied, not aliased)."""
+        where = f"{type(self).__name__}.load_state_dict"
+        if not isinstance(state, dict) or not {"lr", "t", "state"} <= set(
+                state):
+            raise error(where, "state", "a dict with keys 'lr', 't', "
+                        "'state' (from state_dict())",
+                        sorted(state) if isinstance(state, dict)
+                        else type(state).__name__)
         self.lr = state["lr"]
         self.t = int(state["t"])
         self.state = copy.deepcopy(state["state"])
@@ -68,9 +145,32 @@ class Optimizer:
 
 
 class SGD(Optimizer):
-    r"""Plain gradient descent :math:`W \leftarrow W - \eta\,\nabla L`.
+    r"""Plain (mini-batch) gradient descent.
 
-    PyTorch: ``torch.optim.SGD(lr)``; Keras: ``SGD(learning_rate)``.
+    .. math::
+        W \leftarrow W - \eta\, \frac{\partial L}{\partial W}
+
+    Parameters
+    ----------
+    lr : float, default 0.01
+        Learning rate :math:`\eta` (> 0).
+
+    Raises
+    ------
+    ValueError
+        For a learning rate that is not a finite number > 0.
+
+    Notes
+    -----
+    PyTorch ``torch.optim.SGD(params, lr)``; Keras
+    ``optimizers.SGD(learning_rate)``. See Chapter 2.
+
+    Examples
+    --------
+    >>> W = np.array([1.0, -2.0])
+    >>> SGD(lr=0.5).update({"W": W}, {"W": np.array([2.0, 2.0])})
+    >>> W
+    array([ 0., -3.])
     """
 
     def __init__(self, lr=0.01):
@@ -81,16 +181,42 @@ class SGD(Optimizer):
 
 
 class Momentum(Optimizer):
-    r"""Momentum :math:`v \leftarrow \alpha v - \eta\nabla L,\; W \leftarrow W + v`.
+    r"""Gradient descent with momentum (the heavy ball).
 
-    Equal, for a constant ``lr``, to ``torch.optim.SGD(lr, momentum)``
-    (which keeps :math:`b \leftarrow \mu b + g` and steps :math:`-\eta b`,
-    so :math:`v = -\eta b`). Keras: ``SGD(learning_rate, momentum)``.
+    .. math::
+        v \leftarrow \alpha v - \eta\, g, \qquad W \leftarrow W + v
+
+    with :math:`g = \partial L/\partial W` and :math:`v = 0` before the first
+    update.
+
+    Parameters
+    ----------
+    lr : float, default 0.01
+        Learning rate :math:`\eta` (> 0).
+    momentum : float, default 0.9
+        :math:`\alpha \in [0, 1)`, the fraction of the previous step kept;
+        0 gives plain SGD.
+
+    Raises
+    ------
+    ValueError
+        For ``lr`` not finite and > 0, or ``momentum`` outside [0, 1).
+
+    Notes
+    -----
+    PyTorch ``torch.optim.SGD(lr, momentum)`` keeps a buffer
+    :math:`b \leftarrow \alpha b + g` and steps :math:`W \leftarrow W - \eta b`.
+    For a constant :math:`\eta`, :math:`v = -\eta b` and the trajectories are
+    identical; when a schedule changes :math:`\eta`, PyTorch rescales the
+    whole buffer at once while :math:`v` remembers the old rates. Keras
+    ``SGD(learning_rate, momentum)`` uses the velocity form above. See
+    Chapter 2.
     """
 
     def __init__(self, lr=0.01, momentum=0.9):
         super().__init__(lr)
-        self.momentum = check_probability("Momentum", "momentum", momentum)
+        self.momentum = check_probability(type(self).__name__, "momentum",
+                                          momentum)
 
     def _step(self, key, p, g):
         v = self._buffers(key, p, "v")["v"]
@@ -103,14 +229,34 @@ class Momentum(Optimizer):
 
 
 class Nesterov(Momentum):
-    r"""Nesterov momentum: the gradient is taken at the look-ahead point.
+    r"""Nesterov momentum: the step is corrected by a look-ahead gradient.
 
     .. math::
-        v \leftarrow \alpha v - \eta\nabla L,\qquad
-        W \leftarrow W + \alpha v - \eta\nabla L
+        v \leftarrow \alpha v - \eta\, g, \qquad
+        W \leftarrow W + \alpha v - \eta\, g
 
-    the form of ``torch.optim.SGD(lr, momentum, nesterov=True)`` (equal for
-    a constant ``lr``). Keras: ``SGD(momentum=..., nesterov=True)``.
+    This is Nesterov's accelerated gradient rewritten in the variable
+    :math:`W` that sits one momentum step ahead, so the gradient is taken
+    at the point where the parameters are stored (no second evaluation).
+
+    Parameters
+    ----------
+    lr : float, default 0.01
+        Learning rate :math:`\eta` (> 0).
+    momentum : float, default 0.9
+        :math:`\alpha \in [0, 1)`.
+
+    Raises
+    ------
+    ValueError
+        For ``lr`` not finite and > 0, or ``momentum`` outside [0, 1).
+
+    Notes
+    -----
+    Equal, for a constant ``lr``, to ``torch.optim.SGD(lr, momentum,
+    nesterov=True)``, which steps :math:`W \leftarrow W - \eta(g + \alpha b)`
+    with :math:`b \leftarrow \alpha b + g`. Keras: ``SGD(learning_rate,
+    momentum, nesterov=True)``. See Chapter 2.
     """
 
     def _step(self, key, p, g):
@@ -121,10 +267,31 @@ class Nesterov(Momentum):
 
 
 class AdaGrad(Optimizer):
-    r"""AdaGrad :math:`h \leftarrow h + g\odot g,\; W \leftarrow W - \eta\, g/(\sqrt h + \epsilon)`.
+    r"""AdaGrad: a per-weight rate that shrinks with the accumulated squares.
 
-    ``eps`` sits outside the square root, as in ``torch.optim.Adagrad(lr,
-    eps=eps)``. Keras puts it outside too but starts ``h`` at 0.1.
+    .. math::
+        h \leftarrow h + g \odot g, \qquad
+        W \leftarrow W - \eta\, \frac{g}{\sqrt{h} + \epsilon}
+
+    Parameters
+    ----------
+    lr : float, default 0.01
+        Learning rate :math:`\eta` (> 0).
+    eps : float, default 1e-7
+        :math:`\epsilon \ge 0`, added **outside** the square root.
+
+    Raises
+    ------
+    ValueError
+        For ``lr`` not finite and > 0, or negative ``eps``.
+
+    Notes
+    -----
+    :math:`h` only grows, so every step shrinks, like
+    :math:`\eta/\sqrt{t}` for a steady gradient: AdaGrad can stall before
+    it arrives. PyTorch ``torch.optim.Adagrad(lr, eps=eps)`` (its default
+    eps is 1e-10); Keras ``Adagrad`` also puts eps outside the root but
+    starts :math:`h` at 0.1. See Chapter 2.
     """
 
     def __init__(self, lr=0.01, eps=1e-7):
@@ -141,10 +308,33 @@ class AdaGrad(Optimizer):
 
 
 class RMSProp(Optimizer):
-    r"""RMSProp :math:`h \leftarrow \rho h + (1-\rho) g\odot g,\; W \leftarrow W - \eta\, g/(\sqrt h + \epsilon)`.
+    r"""RMSProp: divide by a running root-mean-square of recent gradients.
 
-    ``torch.optim.RMSprop(lr, alpha=rho, eps=eps)``: eps outside the root.
-    Keras ``RMSprop(rho=...)`` adds eps inside.
+    .. math::
+        h \leftarrow \rho h + (1-\rho)\, g \odot g, \qquad
+        W \leftarrow W - \eta\, \frac{g}{\sqrt{h} + \epsilon}
+
+    Parameters
+    ----------
+    lr : float, default 0.001
+        Learning rate :math:`\eta` (> 0).
+    rho : float, default 0.9
+        :math:`\rho \in [0, 1)`, the decay of the running average.
+    eps : float, default 1e-7
+        :math:`\epsilon \ge 0`, added **outside** the square root.
+
+    Raises
+    ------
+    ValueError
+        For ``lr`` not finite and > 0, ``rho`` outside [0, 1) or negative
+        ``eps``.
+
+    Notes
+    -----
+    PyTorch ``torch.optim.RMSprop(lr, alpha=rho, eps=eps)`` (default
+    alpha 0.99, eps 1e-8). Keras ``RMSprop(learning_rate, rho, epsilon)``
+    adds epsilon *inside* the root, :math:`\sqrt{h + \epsilon}`: with
+    :math:`\epsilon` far below :math:`h` the two agree. See Chapter 2.
     """
 
     def __init__(self, lr=0.001, rho=0.9, eps=1e-7):
@@ -163,14 +353,39 @@ class RMSProp(Optimizer):
 
 
 class AdaDelta(Optimizer):
-    r"""AdaDelta: running averages of :math:`g^2` and of the steps :math:`\Delta^2`.
+    r"""AdaDelta: running averages of squared gradients and squared steps.
 
     .. math::
-        h &\leftarrow \rho h + (1-\rho) g^2,\qquad
-        \Delta = \frac{\sqrt{s + \epsilon}}{\sqrt{h + \epsilon}}\, g,\\
-        s &\leftarrow \rho s + (1-\rho)\Delta^2,\qquad W \leftarrow W - \eta\Delta
+        h &\leftarrow \rho h + (1-\rho)\, g^2, \\
+        \Delta &= \frac{\sqrt{s + \epsilon}}{\sqrt{h + \epsilon}}\, g, \\
+        s &\leftarrow \rho s + (1-\rho)\, \Delta^2, \\
+        W &\leftarrow W - \eta\, \Delta
 
-    ``torch.optim.Adadelta(lr, rho, eps)`` (eps inside both roots).
+    The ratio of the two root-mean-squares gives :math:`\Delta` the units
+    of :math:`W`, so :math:`\eta = 1` (Zeiler's rule) needs no tuning.
+
+    Parameters
+    ----------
+    lr : float, default 1.0
+        A multiplier :math:`\eta` (> 0) on the step; 1 is the original
+        method.
+    rho : float, default 0.95
+        :math:`\rho \in [0, 1)` of both running averages.
+    eps : float, default 1e-6
+        :math:`\epsilon \ge 0`, **inside** both square roots; it also sets
+        the size of the first steps, :math:`\approx \sqrt{\epsilon}`.
+
+    Raises
+    ------
+    ValueError
+        For ``lr`` not finite and > 0, ``rho`` outside [0, 1) or negative
+        ``eps``.
+
+    Notes
+    -----
+    PyTorch ``torch.optim.Adadelta(lr, rho, eps)`` (defaults 1.0, 0.9,
+    1e-6); Keras ``Adadelta(learning_rate, rho, epsilon)`` (Keras's default
+    rate is 0.001, which makes it very slow). See Chapter 2.
     """
 
     def __init__(self, lr=1.0, rho=0.95, eps=1e-6):
@@ -193,15 +408,41 @@ class AdaDelta(Optimizer):
 
 
 class Adam(Optimizer):
-    r"""Adam with bias correction.
+    r"""Adam: momentum on the gradient, RMSProp on its square, bias-corrected.
 
     .. math::
-        m &\leftarrow \beta_1 m + (1-\beta_1) g,\qquad
-        v \leftarrow \beta_2 v + (1-\beta_2) g^2,\\
-        W &\leftarrow W - \eta\,\frac{m/(1-\beta_1^t)}{\sqrt{v/(1-\beta_2^t)} + \epsilon}
+        m &\leftarrow \beta_1 m + (1-\beta_1)\, g, \qquad
+        v \leftarrow \beta_2 v + (1-\beta_2)\, g^2, \\
+        W &\leftarrow W - \frac{\eta}{1-\beta_1^t}\,
+        \frac{m}{\sqrt{v}/\sqrt{1-\beta_2^t} + \epsilon}
 
-    with :math:`t = 1` on the first update; ``torch.optim.Adam(lr,
-    betas=(beta1, beta2), eps=eps)``.
+    with :math:`t = 1` on the first update. Without :math:`\epsilon` this is
+    :math:`W \leftarrow W - \eta\, \hat m / \sqrt{\hat v}` with
+    :math:`\hat m = m/(1-\beta_1^t)`, :math:`\hat v = v/(1-\beta_2^t)`.
+
+    Parameters
+    ----------
+    lr : float, default 0.001
+        Learning rate :math:`\eta` (> 0).
+    beta1, beta2 : float, default 0.9 and 0.999
+        Decays in [0, 1) of the first and second moment estimates.
+    eps : float, default 1e-8
+        :math:`\epsilon \ge 0`, added outside the root, after the bias
+        correction of :math:`v`.
+
+    Raises
+    ------
+    ValueError
+        For ``lr`` not finite and > 0, a beta outside [0, 1) or negative
+        ``eps``.
+
+    Notes
+    -----
+    The placement of eps is PyTorch's: ``torch.optim.Adam(lr,
+    betas=(beta1, beta2), eps=eps)``. Keras ``Adam(learning_rate, beta_1,
+    beta_2, epsilon)`` adds epsilon to :math:`\sqrt{v}` before the
+    correction (as the paper's efficient form); the difference only matters
+    when :math:`\sqrt{\hat v}` is comparable to eps. See Chapter 2.
     """
 
     def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
@@ -209,17 +450,32 @@ class Adam(Optimizer):
         self.beta1 = check_probability("Adam", "beta1", beta1)
         self.beta2 = check_probability("Adam", "beta2", beta2)
         self.eps = check_finite_number("Adam", "eps", eps, low=0.0)
+        self._scratch: dict[str, np.ndarray] = {}
 
     def _step(self, key, p, g):
         st = self._buffers(key, p, "m", "v")
         m, v = st["m"], st["v"]
+        # Every operation writes into m, v or one scratch array per key, so
+        # an update allocates nothing; the scalars are Python floats, so
+        # float32 stays float32.
+        tmp = self._scratch.get(key)
+        if tmp is None or tmp.shape != p.shape or tmp.dtype != p.dtype:
+            tmp = self._scratch[key] = np.empty_like(p)
         m *= self.beta1
-        m += (1 - self.beta1) * g
+        m += np.multiply(g, 1 - self.beta1, out=tmp)
         v *= self.beta2
-        v += (1 - self.beta2) * g * g
+        np.multiply(g, 1 - self.beta2, out=tmp)
+        v += np.multiply(tmp, g, out=tmp)
         bc1 = 1 - self.beta1 ** self.t
         bc2 = 1 - self.beta2 ** self.t
-        p -= (self.lr / bc1) * m / (np.sqrt(v) / np.sqrt(bc2) + self.eps)
+        # denominator sqrt(v)/sqrt(bc2) + eps, then p -= (lr/bc1) * m/denom,
+        # in the order of torch.optim.Adam
+        np.sqrt(v, out=tmp)
+        tmp /= math.sqrt(bc2)
+        tmp += self.eps
+        np.divide(m, tmp, out=tmp)
+        tmp *= self.lr / bc1
+        p -= tmp
 
     def _hyper(self):
         return (f"lr={self.lr:g}, beta1={self.beta1:g}, "
@@ -227,14 +483,52 @@ class Adam(Optimizer):
 
 
 class GradientNoise:
-    r"""Add Gaussian noise to every gradient before the wrapped optimizer steps.
+    r"""Add decaying Gaussian noise to every gradient, then let an optimizer step.
 
-    :math:`g \leftarrow g + \mathcal N(0, \sigma_t^2)`,
-    :math:`\sigma_t^2 = \eta_\mathrm{noise} / (1 + t)^\gamma`
-    (Neelakantan et al., 2015), with t = 1 on the first update.
+    .. math::
+        \tilde g = g + \mathcal N\!\left(0, \sigma_t^2\right), \qquad
+        \sigma_t^2 = \frac{\eta_\text{noise}}{(1 + t)^{\gamma}}
+
+    with :math:`t = 1` on the first update (Neelakantan et al., 2015,
+    "Adding gradient noise improves learning for very deep networks").
+    Each element gets its own independent draw; the variance, not the
+    standard deviation, decays as :math:`(1+t)^{-\gamma}`.
+
+    Parameters
+    ----------
+    optimizer : optimizer
+        Anything with ``lr`` and ``update(params, grads)``; it receives the
+        noisy gradients.
+    eta : float, default 0.01
+        :math:`\eta_\text{noise} \ge 0`, the variance scale (the paper
+        tries 0.01, 0.3 and 1.0). Not a learning rate.
+    gamma : float, default 0.55
+        :math:`\gamma \ge 0`, the decay exponent of the variance.
+    rng : Generator, int or None
+        Source of the noise.
+
+    Raises
+    ------
+    ValueError
+        For negative or non-finite ``eta`` or ``gamma``, and (from
+        :meth:`update`) for mismatched keys or shapes.
+    TypeError
+        If ``optimizer`` lacks ``update`` or ``lr``.
+
+    Notes
+    -----
+    ``lr`` reads and sets the wrapped optimizer's learning rate, so a
+    schedule and :class:`~course_lib.trainer.Trainer` work unchanged. The
+    caller's ``grads`` are not modified. No framework ships this as an
+    optimizer; in PyTorch one adds ``torch.randn_like(p.grad) * sigma`` to
+    each ``p.grad`` before ``optimizer.step()``. See Chapter 2.
     """
 
     def __init__(self, optimizer, eta=0.01, gamma=0.55, rng=None):
+        if not (hasattr(optimizer, "update") and hasattr(optimizer, "lr")):
+            raise error("GradientNoise", "optimizer", "an optimizer with "
+                        "'lr' and 'update(params, grads)'",
+                        type(optimizer).__name__, kind=TypeError)
         self.optimizer = optimizer
         self.eta = check_finite_number("GradientNoise", "eta", eta, low=0.0)
         self.gamma = check_finite_number("GradientNoise", "gamma", gamma,
@@ -243,7 +537,7 @@ class GradientNoise:
         self.t = 0
 
     @property
-    def lr(self):
+    def lr(self) -> float:
         return self.optimizer.lr
 
     @lr.setter
@@ -251,15 +545,29 @@ class GradientNoise:
         self.optimizer.lr = value
 
     def variance(self, t: int) -> float:
+        r"""The noise variance :math:`\eta/(1+t)^\gamma` of update ``t``."""
         return self.eta / (1 + t) ** self.gamma
 
-    def update(self, params, grads):
+    def update(self, params: dict, grads: dict) -> None:
+        """Perturb a copy of ``grads`` and pass it to the wrapped optimizer."""
         check_same_keys_and_shapes("GradientNoise.update", params, grads)
         self.t += 1
-        std = np.sqrt(self.variance(self.t))
-        noisy = {k: g + (std * self.rng.standard_normal(g.shape)).astype(
-            g.dtype) for k, g in grads.items()}
+        std = math.sqrt(self.variance(self.t))
+        noisy = {}
+        for k, g in grads.items():
+            g = np.asarray(g)
+            noise = self.rng.standard_normal(g.shape)
+            noise *= std
+            noisy[k] = g + noise.astype(g.dtype, copy=False)
         self.optimizer.update(params, noisy)
+
+    def state_dict(self) -> dict:
+        """The wrapped optimizer's state plus this wrapper's counter."""
+        return {"t": self.t, "optimizer": self.optimizer.state_dict()}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.t = int(state["t"])
+        self.optimizer.load_state_dict(state["optimizer"])
 
     def __repr__(self):
         return (f"GradientNoise({self.optimizer!r}, eta={self.eta:g}, "

@@ -301,3 +301,246 @@ def plot_sliding_predictions(strip, probs, stride, window, axes=None,
         top.set_title(title)
     top.figure.tight_layout()
     return axes
+
+
+# ---------------------------------------------------------------------------
+# Chapter 7: hyperparameter search
+# ---------------------------------------------------------------------------
+
+__all__ += ["plot_best_curves", "plot_search_scatter"]
+
+
+def _short(value) -> str:
+    if isinstance(value, float):
+        return f"{value:.2e}" if value and abs(value) < 1e-2 else f"{value:.3g}"
+    return str(value)
+
+
+def plot_best_curves(trials, k=10, metric="val_acc", mode="max",
+                     curve="acc", ncols=5, names=None, size=(2.3, 1.9),
+                     ylim=(0.0, 1.0), suptitle=None):
+    """A grid of the ``k`` best trials' learning curves, best first.
+
+    Each panel shows ``val_<curve>`` (solid) and ``train_<curve>`` (dashed)
+    of one :class:`~course_lib.search.Trial` over epochs, titled
+    ``Best-r`` with its final ``metric`` and its hyperparameters (those in
+    ``names``, default all). Returns the axes (flattened).
+    """
+    from .search import best_trials
+
+    best = best_trials(trials, k, metric, mode)
+    n = len(best)
+    ncols = min(ncols, n)
+    nrows = -(-n // ncols)
+    fig, axes = plt.subplots(nrows, ncols, squeeze=False, sharex=True,
+                             sharey=True,
+                             figsize=(size[0] * ncols,
+                                      size[1] * nrows + 0.5))
+    axes = axes.reshape(-1)
+    for ax in axes[n:]:
+        ax.axis("off")
+    for rank, (ax, trial) in enumerate(zip(axes, best), 1):
+        val = trial.curves.get(f"val_{curve}", [])
+        train = trial.curves.get(f"train_{curve}", [])
+        epochs = np.arange(1, max(len(val), len(train)) + 1)
+        if train:
+            ax.plot(epochs[:len(train)], train, "--", color=COLORS[1],
+                    linewidth=1.1, label="train")
+        if val:
+            ax.plot(epochs[:len(val)], val, "-", color=COLORS[0],
+                    linewidth=1.4, label="validation")
+        shown = names if names is not None else list(trial.config)
+        params = ", ".join(f"{nm} {_short(trial.config[nm])}"
+                           for nm in shown if nm in trial.config)
+        ax.set_title(f"Best-{rank} ({metric} {trial.score(metric):.2f})\n"
+                     f"{params}", fontsize=7.5)
+        if ylim is not None:
+            ax.set_ylim(*ylim)
+        ax.tick_params(labelsize=7.5)
+    for ax in axes[(nrows - 1) * ncols:n]:
+        ax.set_xlabel("epoch", fontsize=8)
+    for ax in axes[::ncols]:
+        ax.set_ylabel(curve, fontsize=8)
+    axes[0].legend(fontsize=7, loc="lower right")
+    if suptitle:
+        fig.suptitle(suptitle)
+    fig.tight_layout()
+    return axes
+
+
+def plot_search_scatter(trials, x, y, metric="val_acc", ax=None, logx=True,
+                        logy=True, top_k=5, mode="max", box=None,
+                        vmin=None, vmax=None, marker="o", label=None,
+                        colorbar=True, cmap="viridis"):
+    """Trials as points over two hyperparameters, coloured by ``metric``.
+
+    ``x`` and ``y`` name hyperparameters of the trials' configs (log axes
+    by default). The ``top_k`` best trials are ringed in red. ``box``, a
+    :class:`~course_lib.search.SearchSpace` (e.g. from
+    :func:`~course_lib.search.narrow`), is drawn as a dashed rectangle.
+    Pass the same ``vmin``/``vmax`` (and ``colorbar=False``) to overlay a
+    second round on the same axes with another ``marker``. Returns the axes.
+    """
+    from .search import best_trials
+
+    trials = list(trials)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.0, 4.4))
+    xs = np.array([t.config[x] for t in trials], dtype=float)
+    ys = np.array([t.config[y] for t in trials], dtype=float)
+    cs = np.array([t.score(metric) for t in trials], dtype=float)
+    ok = np.isfinite(cs)
+    points = ax.scatter(xs[ok], ys[ok], c=cs[ok], cmap=cmap, vmin=vmin,
+                        vmax=vmax, s=30, marker=marker, edgecolor="0.25",
+                        linewidth=0.4, label=label)
+    if (~ok).any():
+        ax.scatter(xs[~ok], ys[~ok], marker="x", color="0.5", s=24,
+                   label="diverged")
+    if top_k:
+        best = best_trials(trials, top_k, metric, mode)
+        ax.scatter([t.config[x] for t in best], [t.config[y] for t in best],
+                   s=120, facecolors="none", edgecolors=COLORS[1],
+                   linewidth=1.5, marker=marker,
+                   label=f"best {len(best)}" + (f" ({label})" if label
+                                                  else ""))
+    if box is not None:
+        from matplotlib.patches import Rectangle
+
+        x0, x1 = box[x].low, box[x].high
+        y0, y1 = box[y].low, box[y].high
+        ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False,
+                               linestyle="--", edgecolor="0.2",
+                               linewidth=1.2, label="narrowed range"))
+    if logx:
+        ax.set_xscale("log")
+    if logy:
+        ax.set_yscale("log")
+    ax.set_xlabel(x)
+    ax.set_ylabel(y)
+    if colorbar:
+        ax.figure.colorbar(points, ax=ax, label=metric)
+    ax.legend(loc="best", fontsize=8)
+    return ax
+
+
+# ---------------------------------------------------------------------------
+# Chapter 2: optimizers on toy landscapes (see course_lib.landscapes)
+# ---------------------------------------------------------------------------
+
+__all__ += ["plot_contour_paths", "plot_curve_steps", "plot_gradient_field"]
+
+
+def _contour_levels(Z, n):
+    # Levels evenly spaced in the square root of the height above the
+    # lowest value: round bowls get evenly spaced rings.
+    lo, hi = float(Z.min()), float(Z.max())
+    return lo + (hi - lo) * np.linspace(0.0, 1.0, n + 2)[1:-1] ** 2
+
+
+def plot_contour_paths(fn, paths: dict, ax=None, levels=14, title=None,
+                       legend=True, markersize=3.0):
+    """Contours of a surface ``fn`` with optimizer paths drawn on top.
+
+    ``fn`` is a 2-D :class:`~course_lib.landscapes.Landscape`; ``paths``
+    maps a label to an array of points (steps + 1, 2), such as
+    :func:`~course_lib.landscapes.trace_path` returns. The start is a
+    square, the minimum (if known) a black cross. Returns the axes.
+    """
+    ax = _axes(ax, figsize=(5.6, 3.4))
+    X, Y, Z = fn.grid(201)
+    if isinstance(levels, int):
+        levels = _contour_levels(Z, levels)
+    ax.contour(X, Y, Z, levels=levels, colors="0.65", linewidths=0.7)
+    for i, (name, path) in enumerate(paths.items()):
+        path = np.asarray(path)
+        color = COLORS[i % len(COLORS)]
+        ax.plot(path[:, 0], path[:, 1], "o-", color=color, ms=markersize,
+                lw=1.1, label=name)
+        ax.plot(path[0, 0], path[0, 1], "s", color=color, ms=6)
+    if getattr(fn, "minimum", None) is not None:
+        ax.plot(*fn.minimum, "x", color="k", ms=8, mew=2)
+    ax.set_xlim(fn.xlim)
+    ax.set_ylim(fn.ylim)
+    ax.set_xlabel("x")
+    ax.set_ylabel("y")
+    ax.grid(False)
+    if title:
+        ax.set_title(title)
+    if legend and paths:
+        ax.legend(loc="upper right", fontsize=8)
+    return ax
+
+
+def plot_curve_steps(fn, path, axes=None, title=None, numbers=True,
+                     xlim=None):
+    """A 1-D error curve with the numbered points of an optimizer's walk.
+
+    Left panel: the curve and each visited point, coloured from dark
+    (start) to light (last step), joined by thin lines. Right panel (when
+    ``axes`` has two axes, the default): the error of each point against
+    the step number. ``xlim`` defaults to the landscape's window, widened
+    to show every point. Returns the axes.
+    """
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(9.0, 3.0),
+                               gridspec_kw={"width_ratios": [1.6, 1]})
+    axes = np.atleast_1d(axes)
+    path = np.asarray(path, dtype=float)
+    lo, hi = fn.xlim if xlim is None else xlim
+    if xlim is None:
+        span = hi - lo
+        lo = min(lo, path.min() - 0.05 * span)
+        hi = max(hi, path.max() + 0.05 * span)
+    xs = np.linspace(lo, hi, 600)
+    ax = axes[0]
+    ax.plot(xs, fn(xs), color="0.3", lw=1.4)
+    err = fn(path)
+    colors = plt.cm.viridis(np.linspace(0.0, 0.9, path.size))
+    ax.plot(path, err, "-", color="0.6", lw=0.7, zorder=2)
+    ax.scatter(path, err, c=colors, s=28, zorder=3, edgecolor="k",
+               linewidth=0.4)
+    if numbers and path.size <= 21:
+        for k, (px, py) in enumerate(zip(path, err)):
+            ax.annotate(str(k), (px, py), textcoords="offset points",
+                        xytext=(0, 6), ha="center", fontsize=7)
+    ax.set_xlim(lo, hi)
+    ax.set_xlabel("weight x")
+    ax.set_ylabel("error E(x)")
+    if title:
+        ax.set_title(title)
+    if len(axes) > 1:
+        steps = np.arange(path.size)
+        axes[1].plot(steps, err, "-", color="0.6", lw=0.8)
+        axes[1].scatter(steps, err, c=colors, s=22, edgecolor="k",
+                        linewidth=0.4, zorder=3)
+        axes[1].set_xlabel("step")
+        axes[1].set_ylabel("error")
+        axes[1].set_ylim(bottom=min(0.0, float(err.min())))
+    return axes
+
+
+def plot_gradient_field(fn, ax=None, n=17, title=None):
+    """Arrows of the negative gradient of a surface over faint contours.
+
+    Each arrow points downhill and its length is proportional to the
+    slope, so the field shows at a glance where a gradient step would go.
+    Returns the axes.
+    """
+    ax = _axes(ax, figsize=(5.6, 3.4))
+    X, Y, Z = fn.grid(201)
+    ax.contour(X, Y, Z, levels=_contour_levels(Z, 10), colors="0.8",
+               linewidths=0.6)
+    gx, gy = np.meshgrid(np.linspace(*fn.xlim, n), np.linspace(*fn.ylim, n))
+    g = fn.gradient(np.stack([gx, gy], axis=-1))
+    ax.quiver(gx, gy, -g[..., 0], -g[..., 1], color=COLORS[0],
+              angles="xy", pivot="tail", width=0.004)
+    if getattr(fn, "minimum", None) is not None:
+        ax.plot(*fn.minimum, "x", color="k", ms=8, mew=2)
+    ax.set_xlim(fn.xlim)
+    ax.set_ylim(fn.ylim)
+    ax.set_xlabel("x")
+    ax.set_ylabel("y")
+    ax.grid(False)
+    if title:
+        ax.set_title(title)
+    return ax

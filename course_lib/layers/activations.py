@@ -19,14 +19,16 @@ class ReLU(Layer):
 
     def forward(self, x, train=True):
         check_array("ReLU.forward", "x", x)
-        mask = x > 0
-        self._cache = mask
-        return np.where(mask, x, np.zeros((), dtype=x.dtype))
+        self._cache = x > 0
+        # the int 0 keeps x's dtype; np.maximum is several times faster
+        # than np.where(x > 0, x, 0) (no branch per element)
+        return np.maximum(x, 0)
 
     def backward(self, dout):
         mask = self._require_cache()
         self._check_dout(dout, mask.shape)
-        return np.where(mask, dout, np.zeros((), dtype=dout.dtype))
+        # dL/dx = dout * 1[x > 0]: a float times a bool keeps dout's dtype
+        return np.multiply(dout, mask)
 
 
 class Sigmoid(Layer):

@@ -51,15 +51,26 @@ class Affine(Layer):
                 f"W {shape_str(W.shape)}; got {shape_str(x.shape)}."
                 + (f" {hint}" if hint else ""))
         self._cache = (x2, x.shape)
-        return x2 @ W + b
+        out = x2 @ W
+        out += b  # in place: one pass fewer than x2 @ W + b
+        return out
 
     def backward(self, dout):
-        x2, x_shape = self._require_cache()
-        W = self.params["W"]
-        self._check_dout(dout, (x2.shape[0], W.shape[1]))
+        self.backward_params(dout)
+        x2, x_shape = self._cache
+        return (dout @ self.params["W"].T).reshape(x_shape)
+
+    def backward_params(self, dout) -> None:
+        """Fill ``grads`` only; skip dx, which nobody needs for a first layer.
+
+        :class:`~course_lib.network.Sequential` calls this on its first
+        layer during training, whose input is data (PyTorch likewise skips
+        the gradient of an input that does not require one).
+        """
+        x2, _ = self._require_cache()
+        self._check_dout(dout, (x2.shape[0], self.params["W"].shape[1]))
         self.grads["W"] = x2.T @ dout
         self.grads["b"] = dout.sum(axis=0)
-        return (dout @ W.T).reshape(x_shape)
 
     def __repr__(self):
         D, M = self.params["W"].shape

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 
 from .._validation import check_array, check_labels
-from ..functional import log_softmax
 from .base import Layer
 
 __all__ = ["MeanSquaredError", "SoftmaxWithLoss"]
@@ -30,17 +29,26 @@ class SoftmaxWithLoss(Layer):
         check_array("SoftmaxWithLoss.forward", "x", x, ndim=2)
         labels = check_labels("SoftmaxWithLoss.forward", t, x.shape[0],
                               x.shape[1])
-        logp = log_softmax(x)
-        n = x.shape[0]
-        self._cache = (np.exp(logp), labels)
-        return float(-np.mean(logp[np.arange(n), labels]))
+        # One exponential serves both outputs: with s = x - max_k x_k,
+        # y = e^s / sum e^s and log y_t = s_t - log sum e^s (only the label
+        # entries of log y are needed). Equal to softmax(x) and
+        # cross_entropy(x, t) of course_lib.functional.
+        rows = np.arange(x.shape[0])
+        shifted = x - np.max(x, axis=-1, keepdims=True)
+        e = np.exp(shifted)
+        total = np.sum(e, axis=-1, keepdims=True)
+        logp_t = shifted[rows, labels] - np.log(total[:, 0])
+        e /= total
+        self._cache = (e, labels)
+        return float(-np.mean(logp_t))
 
     def backward(self, dout=1.0):
         y, labels = self._require_cache()
         n = y.shape[0]
         dx = y.copy()
         dx[np.arange(n), labels] -= 1
-        return dx * (np.asarray(dout, dtype=y.dtype) / n)
+        dx *= np.asarray(dout, dtype=y.dtype) / n
+        return dx
 
     @property
     def probabilities(self) -> np.ndarray:
