@@ -8,6 +8,10 @@ STAMP := $(VENV)/.installed
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 export COURSE_LIB_PROGRESS := 0
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
+# Small matrices: one BLAS thread per process is faster than oversubscribing the cores.
+export OPENBLAS_NUM_THREADS ?= 1
+export OMP_NUM_THREADS ?= 1
+export MKL_NUM_THREADS ?= 1
 
 .PHONY: help install book book-clean test test-fast release validate grade lab bench clean
 

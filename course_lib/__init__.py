@@ -8,6 +8,8 @@ Modules: ``layers``, ``functional``, ``init``, ``network``, ``trainer``,
 from . import data, functional, gradcheck, init, layers, network, plotting
 from . import optim
 from . import augmentation, regularization
+from . import preprocessing, search
+from . import diagnostics, widgets
 from .data import load_digits, load_mnist, train_val_split, two_moons
 from .gradcheck import numerical_gradient, relative_error
 from .layers import (

@@ -21,11 +21,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import (as_rng, check_array, check_finite_number,
-                          check_int, error, shape_str)
+from ._validation import (
+    as_rng,
+    check_array,
+    check_finite_number,
+    check_int,
+    error,
+    shape_str,
+)
 
 __all__ = ["Augment", "GaussianNoise", "RandomBrightness", "RandomFlip",
-           "RandomShift", "as_images"]
+           "RandomShift", "arrows", "as_images"]
 
 
 def _check_image_shape(where, image_shape):
@@ -304,3 +310,55 @@ class Augment:
     def __repr__(self):
         inner = ", ".join(repr(f) for f in self.transforms)
         return f"Augment({inner})"
+
+
+def arrows(n=200, size=8, noise=0.05, rng=None, dtype=np.float64):
+    r"""A toy data set whose label a horizontal flip destroys.
+
+    Images of horizontal arrows, ``size × size`` pixels, drawn at a random
+    height and length, plus Gaussian pixel noise (clipped to [0, 1]).
+    Label 0 means the arrow points left, 1 that it points right; half of
+    the samples have each label.
+
+    Parameters
+    ----------
+    n : int >= 2
+        Number of images.
+    size : int >= 7
+        Height and width.
+    noise : float >= 0
+        Standard deviation of the pixel noise.
+    rng : Generator, int or None
+
+    Returns
+    -------
+    x : ndarray (n, 1, size, size)
+    t : ndarray (n,) of int
+
+    Notes
+    -----
+    Used in Chapter 5 to show that ``RandomFlip`` turns a "right" arrow
+    into a "left" one while keeping its label "right": an augmentation
+    must leave the label true.
+    """
+    n = check_int("arrows", "n", n, 2)
+    size = check_int("arrows", "size", size, 7)
+    noise = check_finite_number("arrows", "noise", noise, low=0.0)
+    rng = as_rng(rng)
+    x = np.zeros((n, 1, size, size))
+    t = np.arange(n) % 2
+    rows = rng.integers(2, size - 2, size=n)
+    starts = rng.integers(0, 2, size=n)
+    tips = rng.integers(size - 2, size, size=n)
+    for i in range(n):
+        r, c0, c1 = rows[i], starts[i], tips[i]
+        img = x[i, 0]
+        img[r, c0:c1 + 1] = 1.0                       # shaft
+        for k in (1, 2):                              # head, pointing right
+            img[max(r - k, 0), c1 - k] = 1.0
+            img[min(r + k, size - 1), c1 - k] = 1.0
+    left = t == 0
+    x[left] = x[left][..., ::-1]                      # mirror: points left
+    x = np.clip(x + noise * rng.standard_normal(x.shape), 0.0, 1.0)
+    order = rng.permutation(n)
+    return x[order].astype(dtype), t[order]

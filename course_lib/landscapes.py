@@ -168,9 +168,10 @@ class PlateauCurve(Landscape):
 
     with :math:`\sigma` the logistic sigmoid, hill height h = 0.6 centred
     at c = −1.2 (steepness s = 0.15), and a valley of depth d = 0.4 at
-    m = 1 (width w = 0.3). Between about −0.7 and 0.3 the slope is below
-    0.01: a ball rolling off the hill without momentum stops there. The
-    minimum, E = 0, is at x ≈ 1. See Chapter 2.
+    m = 1 (width w = 0.3). Between about −0.4 and 0 the error stays near
+    0.4 and the slope below 0.02: a ball rolling off the hill without
+    momentum (and with a decaying rate) stops there. The minimum, E = 0,
+    is at x ≈ 1. See Chapter 2.
     """
 
     xlim = (-2.0, 2.0)

@@ -30,8 +30,13 @@ import math
 
 import numpy as np
 
-from ._validation import (as_rng, check_finite_number, check_probability,
-                          check_same_keys_and_shapes, error)
+from ._validation import (
+    as_rng,
+    check_finite_number,
+    check_probability,
+    check_same_keys_and_shapes,
+    error,
+)
 
 __all__ = ["AdaDelta", "AdaGrad", "Adam", "GradientNoise", "Momentum",
            "Nesterov", "Optimizer", "RMSProp", "SGD"]

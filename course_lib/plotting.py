@@ -312,7 +312,8 @@ __all__ += ["plot_best_curves", "plot_search_scatter"]
 
 def _short(value) -> str:
     if isinstance(value, float):
-        return f"{value:.2e}" if value and abs(value) < 1e-2 else f"{value:.3g}"
+        small = value and abs(value) < 1e-2
+        return f"{value:.2e}" if small else f"{value:.3g}"
     return str(value)
 
 
@@ -360,7 +361,7 @@ def plot_best_curves(trials, k=10, metric="val_acc", mode="max",
     for ax in axes[(nrows - 1) * ncols:n]:
         ax.set_xlabel("epoch", fontsize=8)
     for ax in axes[::ncols]:
-        ax.set_ylabel(curve, fontsize=8)
+        ax.set_ylabel({"acc": "accuracy"}.get(curve, curve), fontsize=8)
     axes[0].legend(fontsize=7, loc="lower right")
     if suptitle:
         fig.suptitle(suptitle)
@@ -450,7 +451,8 @@ def plot_contour_paths(fn, paths: dict, ax=None, levels=14, title=None,
     X, Y, Z = fn.grid(201)
     if isinstance(levels, int):
         levels = _contour_levels(Z, levels)
-    ax.contour(X, Y, Z, levels=levels, colors="0.65", linewidths=0.7)
+    ax.contour(X, Y, Z, levels=levels, colors="0.65", linewidths=0.7,
+               linestyles="solid")
     for i, (name, path) in enumerate(paths.items()):
         path = np.asarray(path)
         color = COLORS[i % len(COLORS)]
@@ -481,7 +483,8 @@ def plot_curve_steps(fn, path, axes=None, title=None, numbers=True,
     the step number. ``xlim`` defaults to the landscape's window, widened
     to show every point. Returns the axes.
     """
-    if axes is None:
+    created = axes is None
+    if created:
         _, axes = plt.subplots(1, 2, figsize=(9.0, 3.0),
                                gridspec_kw={"width_ratios": [1.6, 1]})
     axes = np.atleast_1d(axes)
@@ -499,11 +502,17 @@ def plot_curve_steps(fn, path, axes=None, title=None, numbers=True,
     ax.plot(path, err, "-", color="0.6", lw=0.7, zorder=2)
     ax.scatter(path, err, c=colors, s=28, zorder=3, edgecolor="k",
                linewidth=0.4)
-    if numbers and path.size <= 21:
-        for k, (px, py) in enumerate(zip(path, err)):
-            ax.annotate(str(k), (px, py), textcoords="offset points",
-                        xytext=(0, 6), ha="center", fontsize=7)
+    if numbers:
+        # number a point only where no earlier number sits nearby, so a
+        # walk bouncing between two spots stays readable
+        placed = []
+        for k, (px, py) in enumerate(zip(path, err, strict=True)):
+            if all(abs(px - qx) > 0.03 * (hi - lo) for qx in placed):
+                ax.annotate(str(k), (px, py), textcoords="offset points",
+                            xytext=(0, 6), ha="center", fontsize=7)
+                placed.append(px)
     ax.set_xlim(lo, hi)
+    ax.set_ylim(top=ax.get_ylim()[1] + 0.08 * np.ptp(ax.get_ylim()))
     ax.set_xlabel("weight x")
     ax.set_ylabel("error E(x)")
     if title:
@@ -516,6 +525,8 @@ def plot_curve_steps(fn, path, axes=None, title=None, numbers=True,
         axes[1].set_xlabel("step")
         axes[1].set_ylabel("error")
         axes[1].set_ylim(bottom=min(0.0, float(err.min())))
+    if created:
+        axes[0].figure.tight_layout()
     return axes
 
 
@@ -529,11 +540,18 @@ def plot_gradient_field(fn, ax=None, n=17, title=None):
     ax = _axes(ax, figsize=(5.6, 3.4))
     X, Y, Z = fn.grid(201)
     ax.contour(X, Y, Z, levels=_contour_levels(Z, 10), colors="0.8",
-               linewidths=0.6)
+               linewidths=0.6, linestyles="solid")
     gx, gy = np.meshgrid(np.linspace(*fn.xlim, n), np.linspace(*fn.ylim, n))
     g = fn.gradient(np.stack([gx, gy], axis=-1))
+    # longest arrow = 90 % of the grid spacing (in data units), centred on
+    # its grid point, so neighbouring arrows never overlap
+    dx = (fn.xlim[1] - fn.xlim[0]) / (n - 1)
+    dy = (fn.ylim[1] - fn.ylim[0]) / (n - 1)
+    longest = max(float(np.max(np.abs(g[..., 0]))) / dx,
+                  float(np.max(np.abs(g[..., 1]))) / dy, 1e-12)
     ax.quiver(gx, gy, -g[..., 0], -g[..., 1], color=COLORS[0],
-              angles="xy", pivot="tail", width=0.004)
+              angles="xy", scale_units="xy", scale=longest / 0.9,
+              pivot="mid", width=0.004)
     if getattr(fn, "minimum", None) is not None:
         ax.plot(*fn.minimum, "x", color="k", ms=8, mew=2)
     ax.set_xlim(fn.xlim)
@@ -544,3 +562,430 @@ def plot_gradient_field(fn, ax=None, n=17, title=None):
     if title:
         ax.set_title(title)
     return ax
+
+
+# ---------------------------------------------------------------------------
+# Chapter 7: histograms of values (inputs, sampled hyperparameters)
+# ---------------------------------------------------------------------------
+
+__all__ += ["plot_value_histograms"]
+
+
+def plot_value_histograms(samples: dict, bins=30, logx=False, axes=None,
+                          xlabel="value", ylabel="share of values",
+                          title=None, sharey=True):
+    """One histogram per entry of ``samples`` (``name -> 1-D values``).
+
+    Bars show the share of the values in each bin (they add up to 1).
+    ``logx`` spaces the bins evenly in log10 and draws a log axis (the
+    values must be positive). Returns the axes.
+    """
+    n = len(samples)
+    if axes is None:
+        _, axes = plt.subplots(1, n, sharey=sharey,
+                               figsize=(4.2 * n, 3.2), squeeze=False)
+    axes = np.asarray(axes).reshape(-1)
+    for i, (ax, (name, values)) in enumerate(zip(axes, samples.items())):
+        v = np.ravel(np.asarray(values, dtype=float))
+        edges = (np.logspace(np.log10(v.min()), np.log10(v.max()), bins + 1)
+                 if logx else bins)
+        ax.hist(v, bins=edges, weights=np.full(v.size, 1.0 / v.size),
+                color=COLORS[i % len(COLORS)], edgecolor="white",
+                linewidth=0.5)
+        if logx:
+            ax.set_xscale("log")
+        ax.set_title(name)
+        ax.set_xlabel(xlabel)
+    axes[0].set_ylabel(ylabel)
+    if title:
+        axes[0].figure.suptitle(title)
+    axes[0].figure.tight_layout()
+    return axes
+
+
+# ---------------------------------------------------------------------------
+# Chapter 4: batch normalization
+# ---------------------------------------------------------------------------
+
+__all__ += ["plot_batchnorm_graph", "plot_curve_grid", "plot_loglog"]
+
+
+def plot_curve_grid(titles, solid, dashed=None, ncols=4, size=(2.3, 1.75),
+                    labels=("solid", "dashed"), ylabel="accuracy",
+                    xlabel="epoch", ylim=(0.0, 1.02), suptitle=None):
+    """A grid of small panels, each with a solid and an optional dashed curve.
+
+    ``titles``, ``solid`` and ``dashed`` are sequences of equal length (one
+    entry per panel; a curve is a 1-D sequence over epochs 1, 2, …).
+    ``labels`` names the two line styles in a legend above the grid.
+    Returns the figure.
+    """
+    n = len(titles)
+    nrows = -(-n // ncols)
+    fig, axes = plt.subplots(nrows, ncols, sharex=True, sharey=True,
+                             figsize=(size[0] * ncols, size[1] * nrows))
+    axes = np.atleast_1d(axes).ravel()
+    for i, ax in enumerate(axes):
+        if i >= n:
+            ax.set_visible(False)
+            continue
+        y = np.asarray(solid[i], dtype=float)
+        ax.plot(np.arange(1, y.size + 1), y, "-", color=COLORS[0], lw=1.6)
+        if dashed is not None:
+            y = np.asarray(dashed[i], dtype=float)
+            ax.plot(np.arange(1, y.size + 1), y, "--", color=COLORS[1],
+                    lw=1.4)
+        ax.set_title(titles[i], fontsize=9)
+        if ylim is not None:
+            ax.set_ylim(*ylim)
+        if i % ncols == 0:
+            ax.set_ylabel(ylabel, fontsize=9)
+        if i >= n - ncols:
+            ax.set_xlabel(xlabel, fontsize=9)
+        ax.tick_params(labelsize=8)
+    handles = [plt.Line2D([], [], color=COLORS[0], ls="-", lw=1.6)]
+    if dashed is not None:
+        handles.append(plt.Line2D([], [], color=COLORS[1], ls="--", lw=1.4))
+    fig.legend(handles, labels[:len(handles)], loc="upper center",
+               ncol=len(handles), bbox_to_anchor=(0.5, 1.0))
+    if suptitle:
+        fig.suptitle(suptitle, y=1.04)
+    fig.tight_layout(rect=(0, 0, 1, 0.96))
+    return fig
+
+
+def plot_loglog(x, curves: dict, ax=None, xlabel="x", ylabel="y",
+                title=None, guide=None, styles=None):
+    r"""Named curves over the same ``x`` on log–log axes.
+
+    ``guide=(power, y0)`` adds a grey reference line :math:`y_0
+    (x/x_0)^{power}` through the first point (e.g. ``(-0.5, ...)`` for a
+    :math:`1/\sqrt{b}` law). Returns the axes.
+    """
+    ax = _axes(ax)
+    x = np.asarray(x, dtype=float)
+    for name, y in curves.items():
+        kw = {"marker": "o", "ms": 4}
+        kw.update((styles or {}).get(name, {}))
+        ax.plot(x, np.asarray(y, dtype=float), label=name, **kw)
+    if guide is not None:
+        power, y0 = guide
+        ax.plot(x, y0 * (x / x[0]) ** power, color="0.6", lw=1, ls=":",
+                label=f"slope {power:g}")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    ax.legend()
+    return ax
+
+
+def plot_batchnorm_graph(ax=None, title="forward: left to right; backward: "
+                         "right to left, node 9 down to node 1"):
+    """The computational graph of batch normalization, nodes numbered 1–9.
+
+    The numbers match the stages of
+    :func:`course_lib.layers.normalization.batchnorm_backward_staged`.
+    Returns the axes.
+    """
+    ax = _axes(ax, figsize=(10.5, 3.4))
+    nodes = {   # name: (x, y, label)
+        "x": (0.0, 1.0, r"$x$"),
+        "1": (1.4, 2.0, "1\n" + r"mean $\mu$"),
+        "2": (2.8, 1.0, "2\n" + r"$x_c = x-\mu$"),
+        "3": (4.2, 2.0, "3\n" + r"$s = x_c^2$"),
+        "4": (5.6, 2.0, "4\n" + r"mean $\sigma^2$"),
+        "5": (7.0, 2.0, "5\n" + r"$\sqrt{\sigma^2+\epsilon}$"),
+        "6": (8.4, 2.0, "6\n" + r"$r = 1/\sigma$"),
+        "7": (8.4, 0.0, "7\n" + r"$\hat x = x_c\, r$"),
+        "8": (9.8, 0.0, "8\n" + r"$z = \gamma\hat x$"),
+        "9": (11.2, 0.0, "9\n" + r"$y = z+\beta$"),
+        "y": (12.4, 0.0, r"$y$"),
+        "gamma": (9.8, 1.1, r"$\gamma$"),
+        "beta": (11.2, 1.1, r"$\beta$"),
+    }
+    edges = [("x", "1"), ("x", "2"), ("1", "2"), ("2", "3"), ("3", "4"),
+             ("4", "5"), ("5", "6"), ("6", "7"), ("2", "7"), ("7", "8"),
+             ("8", "9"), ("9", "y"), ("gamma", "8"), ("beta", "9")]
+    boxes = {}
+    for name, (x, y, label) in nodes.items():
+        op = name.isdigit()
+        boxes[name] = ax.text(
+            x, y, label, ha="center", va="center", fontsize=9,
+            bbox=dict(boxstyle="round,pad=0.35",
+                      fc="#e8f0fa" if op else "white",
+                      ec=COLORS[0] if op else "0.5"))
+    for a, b in edges:
+        # the arrow runs between the two boxes' borders
+        ax.annotate("", xy=(0.5, 0.5), xycoords=boxes[b], xytext=(0.5, 0.5),
+                    textcoords=boxes[a],
+                    arrowprops=dict(arrowstyle="-|>", color="0.35", lw=1.1,
+                                    patchA=boxes[a].get_bbox_patch(),
+                                    patchB=boxes[b].get_bbox_patch(),
+                                    shrinkA=1, shrinkB=1))
+    ax.set_xlim(-0.6, 13.0)
+    ax.set_ylim(-0.7, 2.7)
+    ax.axis("off")
+    if title:
+        ax.set_title(title, fontsize=9)
+    return ax
+
+
+# ---------------------------------------------------------------------------
+# Chapter 5: regularization
+# ---------------------------------------------------------------------------
+
+__all__ += ["plot_early_stopping", "plot_grouped_bars", "plot_parity",
+            "plot_weight_histograms"]
+
+
+def plot_weight_histograms(weights: dict, bins=41, ncols=None, axes=None,
+                           title=None, size=(3.0, 2.5), limit=None,
+                           logy=False):
+    """Histograms of weight arrays, one panel each, on shared bins.
+
+    ``weights`` maps a panel title to an array (flattened). All panels use
+    the same symmetric bins (up to ``limit``, default the largest |w|), so
+    their spreads can be compared; each panel states the standard
+    deviation and the largest |w|. ``logy`` draws counts on a log scale,
+    which makes the tails visible. Returns the axes (flattened).
+    """
+    arrays = {k: np.ravel(np.asarray(v, dtype=float))
+              for k, v in weights.items()}
+    n = len(arrays)
+    ncols = min(n, 4) if ncols is None else ncols
+    nrows = -(-n // ncols)
+    if axes is None:
+        _, axes = plt.subplots(nrows, ncols, squeeze=False, sharex=True,
+                               figsize=(size[0] * ncols,
+                                        size[1] * nrows + 0.4))
+    axes = np.asarray(axes).reshape(-1)
+    top = limit if limit is not None else max(
+        (np.abs(v).max() for v in arrays.values() if v.size), default=1.0)
+    edges = np.linspace(-top, top, bins + 1)
+    for i, ax in enumerate(axes):
+        if i >= n:
+            ax.axis("off")
+            continue
+        name, v = list(arrays.items())[i]
+        ax.hist(np.clip(v, -top, top), bins=edges,
+                color=COLORS[i % len(COLORS)], edgecolor="white",
+                linewidth=0.4)
+        if logy:
+            ax.set_yscale("log")
+        ax.set_title(name, fontsize=9.5)
+        ax.text(0.97, 0.95, f"std {v.std():.3f}\nmax |w| {np.abs(v).max():.2f}",
+                transform=ax.transAxes, ha="right", va="top", fontsize=8)
+        ax.set_xlabel("weight")
+    for ax in axes[::ncols]:
+        ax.set_ylabel("count")
+    if title:
+        axes[0].figure.suptitle(title)
+    axes[0].figure.tight_layout()
+    return axes
+
+
+def plot_early_stopping(history, stops: dict, metric="loss", ax=None,
+                        title=None, logy=False, ylim=None, legend=True):
+    """Training (dashed) and validation (solid) ``metric`` with stop marks.
+
+    ``stops`` maps a label (e.g. ``"patience 10"``) to ``(stopped_epoch,
+    best_epoch)``: a dotted vertical line where training stopped and a dot
+    on the validation curve at the epoch whose weights were kept (earlier
+    entries get larger dots, so that equal epochs stay visible). ``ylim``
+    zooms in, e.g. on the bottom of the validation curve. Returns the axes.
+    """
+    ax = _axes(ax, figsize=(7.0, 3.8))
+    epochs = np.asarray(history.epochs)
+    val = np.asarray(getattr(history, f"val_{metric}"), dtype=float)
+    ax.plot(epochs, getattr(history, f"train_{metric}"), "--",
+            color="0.45", linewidth=1.1, label="training")
+    ax.plot(epochs, val, "-", color=COLORS[0], linewidth=1.4,
+            label="validation")
+    for i, (label, (stopped, best)) in enumerate(stops.items(), 1):
+        c = COLORS[i % len(COLORS)]
+        if stopped is not None:
+            ax.axvline(stopped, color=c, linestyle=":", linewidth=1.3)
+        j = int(np.searchsorted(epochs, best))
+        ax.plot(best, val[j], "o", color=c,
+                markersize=5 + 2.5 * (len(stops) - i),
+                label=f"{label}: keeps epoch {best}"
+                + (f", stops after {stopped}" if stopped else ""))
+    if logy:
+        ax.set_yscale("log")
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(metric)
+    if title:
+        ax.set_title(title)
+    if legend:
+        ax.legend(fontsize=8.5)
+    return ax
+
+
+def plot_grouped_bars(values: dict, ylabel="accuracy", ax=None, ylim=None,
+                      fmt="{:.3f}", title=None):
+    """Grouped bars: ``values[group][series] -> number``, labelled on top.
+
+    Groups go along the x-axis; each series keeps its colour in every
+    group. Returns the axes.
+    """
+    groups = list(values)
+    series = list(dict.fromkeys(s for g in groups for s in values[g]))
+    ax = _axes(ax, figsize=(1.6 + 1.5 * len(groups), 3.6))
+    width = 0.8 / len(series)
+    for i, s in enumerate(series):
+        xs = np.arange(len(groups)) + (i - (len(series) - 1) / 2) * width
+        ys = [values[g].get(s, np.nan) for g in groups]
+        bars = ax.bar(xs, ys, width=width * 0.95, label=s,
+                      color=COLORS[i % len(COLORS)])
+        for b, y in zip(bars, ys, strict=True):
+            if np.isfinite(y):
+                ax.text(b.get_x() + b.get_width() / 2, y, fmt.format(y),
+                        ha="center", va="bottom", fontsize=7.5)
+    ax.set_xticks(np.arange(len(groups)), groups)
+    ax.set_ylabel(ylabel)
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    ax.grid(axis="x", visible=False)
+    if title:
+        ax.set_title(title)
+    ax.legend(fontsize=8.5, loc="upper center", ncol=len(series))
+    return ax
+
+
+def plot_parity(reference, estimates: dict, ax=None, xlabel="reference",
+                ylabel="estimate", title=None):
+    """Scatter estimates against a reference, with the line y = x.
+
+    ``estimates`` maps a label to an array of the shape of ``reference``;
+    points on the diagonal agree. Returns the axes.
+    """
+    ax = _axes(ax, figsize=(4.2, 4.0))
+    ref = np.ravel(np.asarray(reference, dtype=float))
+    lo, hi = ref.min(), ref.max()
+    for i, (label, est) in enumerate(estimates.items()):
+        est = np.ravel(np.asarray(est, dtype=float))
+        lo, hi = min(lo, est.min()), max(hi, est.max())
+        ax.plot(ref, est, "o", markersize=4, alpha=0.7,
+                color=COLORS[i % len(COLORS)], label=label)
+    pad = 0.05 * (hi - lo or 1.0)
+    ax.plot([lo - pad, hi + pad], [lo - pad, hi + pad], "-", color="0.5",
+            linewidth=0.8, label="y = x")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    ax.legend(fontsize=8.5)
+    return ax
+
+
+# ---------------------------------------------------------------------------
+# Chapter 3: activation histograms
+# ---------------------------------------------------------------------------
+
+__all__ += ["plot_activation_histograms"]
+
+#: Default histogram range per activation (ReLU: its positive part).
+HIST_RANGES = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "relu": (0.0, 2.0)}
+
+
+def plot_activation_histograms(acts, activation=None, bins=30,
+                               value_range=None, ncols=5, size=(1.9, 1.75),
+                               title=None, xlabel=None, drop_zeros=None,
+                               stats=True, color=None, sharey=True,
+                               axes=None):
+    """One histogram per layer of the activations ``acts``, in a row.
+
+    Parameters
+    ----------
+    acts : sequence of ndarray
+        One array per layer (e.g. from
+        :func:`course_lib.diagnostics.forward_activations`); all values of a
+        layer go into its histogram.
+    activation : {"sigmoid", "tanh", "relu"}, optional
+        Chooses the default range ((0, 1), (−1, 1), (0, 2)); taken from
+        ``acts.activation`` when available.
+    bins : int, default 30
+    value_range : (float, float), optional
+        Overrides the range; values outside it are not drawn.
+    ncols : int, default 5
+        Panels per row; more layers wrap onto further rows.
+    size : (float, float)
+        Inches per panel.
+    title : str, optional
+        Figure title.
+    xlabel : str, optional
+        Label under the panels of the last row.
+    drop_zeros : bool, optional
+        Leave exact zeros out (default: True for ReLU, whose zeros would
+        dwarf every other bin); the panel then states their share.
+    stats : bool, default True
+        Print the layer's mean μ and standard deviation σ (of all values,
+        zeros included) on its panel.
+    color : str, optional
+    sharey : bool, default True
+        One count scale for all panels, so shrinking layers look smaller.
+    axes : array of Axes, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    activation = activation or getattr(acts, "activation", None)
+    acts = list(acts)
+    n = len(acts)
+    if value_range is None:
+        value_range = HIST_RANGES.get(activation, None)
+    if drop_zeros is None:
+        drop_zeros = activation == "relu"
+    if axes is None:
+        cols = min(ncols, n)
+        rows = -(-n // cols)
+        fig, axes = plt.subplots(rows, cols, figsize=(size[0] * cols,
+                                                      size[1] * rows),
+                                 sharey=sharey, squeeze=False)
+    else:
+        fig = np.ravel(axes)[0].figure
+    flat = np.ravel(axes)
+    color = color or COLORS[0]
+    top = 0.0
+    for i, ax in enumerate(flat):
+        if i >= n:
+            ax.set_visible(False)
+            continue
+        a = np.ravel(np.asarray(acts[i], dtype=np.float64))
+        shown = a[a != 0] if drop_zeros else a
+        lo, hi = (value_range if value_range is not None
+                  else (float(a.min()), float(a.max()) or 1.0))
+        counts, _, _ = ax.hist(shown, bins=bins, range=(lo, hi),
+                               color=color, edgecolor="white",
+                               linewidth=0.3)
+        top = max(top, float(np.max(counts)) if counts.size else 0.0)
+        ax.set_xlim(lo, hi)
+        ax.set_title(f"layer {i + 1}", fontsize=9)
+        ax.tick_params(labelsize=7.5)
+        ax.grid(False)
+        if stats:
+            lines = [f"μ = {a.mean():.3g}", f"σ = {a.std():.3g}"]
+            if drop_zeros:
+                lines.append(f"zeros {np.mean(a == 0):.0%}")
+            ax.text(0.97, 0.97, "\n".join(lines), transform=ax.transAxes,
+                    ha="right", va="top", fontsize=7.5, linespacing=1.1)
+    if stats and sharey and top > 0:
+        # head-room above the tallest bar keeps the numbers off the bars
+        for ax in flat[:n]:
+            ax.set_ylim(0, top * (1.6 if drop_zeros else 1.45))
+    ncol = np.shape(axes)[-1] if np.ndim(axes) == 2 else len(flat)
+    for i in range(min(n, len(flat))):
+        if i % ncol == 0:
+            flat[i].set_ylabel("count", fontsize=8)
+        if xlabel and i >= n - ncol:
+            flat[i].set_xlabel(xlabel, fontsize=8)
+    if title:
+        fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig

@@ -119,7 +119,7 @@ class Scaler:
                         f"shape {shape_str(x.shape)}")
 
     def transform(self, x: np.ndarray) -> np.ndarray:
-        """Apply the fitted map :math:`(x - \\text{offset\\_})/\\text{scale\\_}`.
+        r"""Apply the fitted map :math:`(x - \text{offset\_})/\text{scale\_}`.
 
         Returns a new array of ``x``'s floating dtype (float32 stays
         float32; integers become float64). Raises ``RuntimeError`` before
@@ -137,7 +137,10 @@ class Scaler:
         return self.fit(x).transform(x)
 
     def inverse_transform(self, z: np.ndarray) -> np.ndarray:
-        """Undo :meth:`transform`: :math:`z \\cdot \\text{scale\\_} + \\text{offset\\_}`."""
+        r"""Undo :meth:`transform`.
+
+        .. math:: x = z \cdot \text{scale\_} + \text{offset\_}
+        """
         where = f"{type(self).__name__}.inverse_transform"
         self._require_fit(where)
         z = self._check_x(where, z)
@@ -165,7 +168,7 @@ class MaxScaler(Scaler):
 
     Notes
     -----
-    scikit-learn: ``MaxAbsScaler``; the seeds' ``x / 255`` is
+    scikit-learn: ``MaxAbsScaler``; the source texts' ``x / 255`` is
     ``MaxScaler(axis=None)`` on MNIST. See Chapter 7.
     """
 

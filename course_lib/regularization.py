@@ -22,8 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import (check_choice, check_finite_number, check_int,
-                          error)
+from ._validation import check_choice, check_finite_number, check_int, error
 from .trainer import Callback
 
 __all__ = [
@@ -38,6 +37,7 @@ __all__ = [
     "NonNeg",
     "Penalty",
     "UnitNorm",
+    "WeightSnapshots",
     "select_keys",
 ]
 
@@ -691,23 +691,48 @@ class EarlyStopping(Callback):
             return False  # not an evaluated epoch (eval_every > 1)
         values = getattr(history, self.metric)
         if len(values) < len(history.epochs):
-            raise error("EarlyStopping", "monitor", f"a metric recorded "
-                        f"in the history", repr(self.monitor),
+            raise error("EarlyStopping", "monitor", "a metric recorded "
+                        "in the history", repr(self.monitor),
                         hint="Pass x_val and t_val to fit() to monitor "
                         "validation metrics.")
         value = float(values[-1])
+        verdict = self.update(value, epoch + 1)
+        if verdict == "improved" and self.restore_best_weights:
+            self._best_state = _snapshot(trainer.network)
+        return verdict == "stop"
+
+    def update(self, value: float, epoch: int) -> str:
+        """Count one evaluated epoch (1-based); the heart of the rule.
+
+        Returns ``"improved"`` (new best, counter reset), ``"wait"`` (no
+        improvement yet, counter below ``patience``) or ``"stop"`` (the
+        counter reached ``patience``).
+        """
         if self.improved(value):  # the first finite value always does
             self.best_ = value
-            self.best_epoch_ = epoch + 1
+            self.best_epoch_ = epoch
             self.wait_ = 0
-            if self.restore_best_weights:
-                self._best_state = _snapshot(trainer.network)
-            return False
+            return "improved"
         self.wait_ += 1
         if self.wait_ >= self.patience:
-            self.stopped_epoch_ = epoch + 1
-            return True
-        return False
+            self.stopped_epoch_ = epoch
+            return "stop"
+        return "wait"
+
+    def simulate(self, values) -> tuple[int | None, int | None]:
+        """Where this rule would stop on a recorded curve, without training.
+
+        ``values`` are the monitored metric after epochs 1, 2, ….
+        Returns ``(stopped_epoch, best_epoch)``, 1-based; ``stopped_epoch``
+        is None when the curve ends first. The callback itself is left
+        untouched.
+        """
+        probe = EarlyStopping(self.monitor, self.mode, self.patience,
+                              self.min_delta, restore_best_weights=False)
+        for epoch, value in enumerate(values, 1):
+            if probe.update(float(value), epoch) == "stop":
+                break
+        return probe.stopped_epoch_, probe.best_epoch_
 
     def on_train_end(self, trainer, history) -> None:
         restored = False
@@ -752,3 +777,56 @@ def _restore(network, state: dict) -> None:
         i, name = k.split(".", 1)
         buf = getattr(network.layers[int(i)], name)
         buf[...] = v
+
+
+class WeightSnapshots(Callback):
+    r"""Keep copies of some parameters at the end of chosen epochs.
+
+    A diagnostic for regularization: compare weight histograms after a few
+    and after many epochs, with and without a penalty.
+
+    Parameters
+    ----------
+    epochs : sequence of int
+        1-based epoch numbers to copy the weights after.
+    keys : sequence of str, optional
+        Parameter names; default every weight (name ending in ``"W"``).
+
+    Attributes
+    ----------
+    snapshots : dict
+        ``{epoch: {name: array copy}}``, filled during training.
+
+    Raises
+    ------
+    ValueError
+        If an epoch is not a positive int, or (when training begins) if a
+        name in ``keys`` is not a parameter.
+
+    Notes
+    -----
+    Keras: ``model.get_weights()`` inside a ``Callback.on_epoch_end``;
+    PyTorch: ``copy.deepcopy(model.state_dict())`` in the training loop.
+    See Chapter 5.
+    """
+
+    def __init__(self, epochs, keys=None):
+        self.epochs = tuple(check_int("WeightSnapshots", "epochs", e, 1)
+                            for e in epochs)
+        self.keys = _check_keys("WeightSnapshots", keys)
+        self.snapshots: dict[int, dict[str, np.ndarray]] = {}
+
+    def on_train_begin(self, trainer) -> None:
+        select_keys("WeightSnapshots", trainer.network.params, self.keys)
+        self.snapshots = {}
+
+    def on_epoch_end(self, trainer, epoch: int, history) -> bool:
+        if epoch + 1 in self.epochs:
+            params = trainer.network.params
+            self.snapshots[epoch + 1] = {
+                k: params[k].copy()
+                for k in select_keys("WeightSnapshots", params, self.keys)}
+        return False
+
+    def __repr__(self):
+        return f"WeightSnapshots(epochs={list(self.epochs)})"

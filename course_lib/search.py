@@ -112,13 +112,18 @@ class Uniform:
     def _from_unit(self, u):
         return u
 
-    def grid(self, n: int) -> list[float]:
-        """``n`` evenly spaced values from ``low`` to ``high`` (ends included)."""
+    def grid(self, n: int, ends: bool = True) -> list[float]:
+        """``n`` evenly spaced values (in the sampler's own scale).
+
+        ``ends=True`` includes ``low`` and ``high``; ``ends=False`` puts
+        one value at the centre of each of ``n`` equal cells.
+        """
         n = check_int(f"{type(self).__name__}.grid", "n", n, low=1)
-        if n == 1:
-            return [float(self._from_unit(
-                (self._to_unit(self.low) + self._to_unit(self.high)) / 2))]
-        u = np.linspace(self._to_unit(self.low), self._to_unit(self.high), n)
+        lo, hi = self._to_unit(self.low), self._to_unit(self.high)
+        if ends and n > 1:
+            u = np.linspace(lo, hi, n)
+        else:
+            u = lo + (hi - lo) * (np.arange(n) + 0.5) / n
         return [float(v) for v in self._from_unit(u)]
 
     def __eq__(self, other):
@@ -205,7 +210,7 @@ class Choice:
     def contains(self, value) -> bool:
         return value in self.options
 
-    def grid(self, n=None) -> list:
+    def grid(self, n=None, ends=True) -> list:
         return list(self.options)
 
     def __eq__(self, other):
@@ -650,18 +655,22 @@ def grid_search(objective, grid, ledger=None, search="grid",
     return _run(objective, configs, ledger, search, "grid_search", progress)
 
 
-def grid_from_space(space, n_per_dim) -> dict:
+def grid_from_space(space, n_per_dim, ends=True) -> dict:
     """A grid over a search space: ``n_per_dim`` values per hyperparameter.
 
     Values are evenly spaced in each sampler's own scale (in the exponent
-    for :class:`LogUniform`), ends included; a :class:`Choice` keeps all
-    its options. ``n_per_dim`` is an int or a dict ``name -> int``.
+    for :class:`LogUniform`): from bound to bound with ``ends=True``, or
+    at the centres of ``n`` equal cells with ``ends=False``. A
+    :class:`Choice` keeps all its options. ``n_per_dim`` is an int or a
+    dict ``name -> int``; the result is the ``grid`` argument of
+    :func:`grid_search`.
     """
     space = _as_space(space, "grid_from_space")
     out = {}
     for name, s in space.samplers.items():
         n = n_per_dim[name] if isinstance(n_per_dim, dict) else n_per_dim
-        out[name] = s.grid(check_int("grid_from_space", "n_per_dim", n, 1))
+        n = check_int("grid_from_space", "n_per_dim", n, 1)
+        out[name] = s.grid(n, ends=ends)
     return out
 
 
@@ -765,10 +774,12 @@ def narrow(space, trials, top_k=5, metric="val_acc", mode="max",
         What "best" means, as in :func:`best_trials`.
     margin : float
         Relative widening (>= 0).
-    clip : bool
+    clip : bool or dict
         Keep the new bounds inside the old ones. When the best values
         crowd against an old bound, the optimum may lie beyond it: set
-        ``clip=False`` to let the next round look there.
+        ``clip=False`` to let the next round look there, or pass a dict
+        ``name -> bool`` to decide per hyperparameter (names left out
+        are clipped).
 
     Returns
     -------
@@ -778,7 +789,7 @@ def narrow(space, trials, top_k=5, metric="val_acc", mode="max",
     Notes
     -----
     This is the "coarse to fine" procedure of Stanford's CS231n notes and
-    of the seeds: a wide log-scale range, short runs, then repeated
+    of the source texts: a wide log-scale range, short runs, then repeated
     rounds on the range where the best runs lie. See Chapter 7.
     """
     space = _as_space(space, "narrow")
@@ -788,6 +799,11 @@ def narrow(space, trials, top_k=5, metric="val_acc", mode="max",
         raise error("narrow", "top_k", f"at most the number of trials "
                     f"({len(trials)})", top_k)
     margin = check_finite_number("narrow", "margin", margin, low=0.0)
+    if isinstance(clip, dict):
+        unknown = sorted(set(clip) - set(space.names))
+        if unknown:
+            raise error("narrow", "clip", f"a dict with names of the space "
+                        f"{space.names}", f"unknown {unknown}")
     best = best_trials(trials, top_k, metric, mode)
     new = {}
     for name, s in space.samplers.items():
@@ -805,7 +821,7 @@ def narrow(space, trials, top_k=5, metric="val_acc", mode="max",
         if span == 0:
             span = float(s._to_unit(s.high) - s._to_unit(s.low))
         lo, hi = lo - margin * span, hi + margin * span
-        if clip:
+        if (clip.get(name, True) if isinstance(clip, dict) else clip):
             lo = max(lo, float(s._to_unit(s.low)))
             hi = min(hi, float(s._to_unit(s.high)))
         if hi <= lo:          # margin 0 and a single value: keep a sliver

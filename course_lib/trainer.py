@@ -177,6 +177,9 @@ class Trainer:
             for epoch in range(epochs):
                 if self.schedule is not None and self.schedule_unit == "epoch":
                     self.optimizer.lr = self.schedule.lr_at(epoch)
+                elif self.schedule is not None:
+                    # per step: record the rate of the epoch's first update
+                    self.optimizer.lr = self.schedule.lr_at(step)
                 epoch_lr = self.optimizer.lr
                 order = shuffle_rng.permutation(n)
                 for start in range(0, n, b):

@@ -334,6 +334,10 @@ def test_narrow_linear_clip_and_single_value():
     assert new["opt"].options == ["b"]
     wide = narrow(space, trials, top_k=2, margin=0.5, clip=False)
     assert wide["p"].high == pytest.approx(1.05)
+    per_name = narrow(space, trials, top_k=2, margin=0.5, clip={"p": False})
+    assert per_name["p"].high == pytest.approx(1.05)
+    with pytest.raises(ValueError, match="'clip'"):
+        narrow(space, trials, top_k=2, clip={"lr": False})
     single = narrow(space, trials, top_k=1, margin=0.1)
     assert single["p"].low == pytest.approx(0.8)     # 0.1 × original width
     with pytest.raises(ValueError, match="'top_k'"):
@@ -398,6 +402,10 @@ def test_grid_from_space_is_log_spaced():
     np.testing.assert_allclose(grid["weight_decay"], [1e-8, 1e-6, 1e-4])
     lin = grid_from_space({"p": Uniform(0, 1)}, 5)
     np.testing.assert_allclose(lin["p"], [0, 0.25, 0.5, 0.75, 1.0])
+    centres = grid_from_space(SPACE, 4, ends=False)
+    np.testing.assert_allclose(np.log10(centres["lr"]),
+                               [-5.5, -4.5, -3.5, -2.5])
+    assert Uniform(0, 1).grid(1) == [0.5]
 
 
 def test_random_beats_grid_on_distinct_values():

@@ -192,6 +192,8 @@ class BatchNorm(Layer):
                         f"gamma ({D},)", f"shape {shape_str(x.shape)}")
 
     def forward(self, x, train=True):
+        """Normalize with batch statistics (``train=True``, updating the
+        running estimates) or with the running estimates."""
         self._check_input(x)
         gamma = _per_channel(self.params["gamma"], x.ndim)
         beta = _per_channel(self.params["beta"], x.ndim)
@@ -210,22 +212,30 @@ class BatchNorm(Layer):
                         "least 2 values per feature (mean and variance of one "
                         "value are undefined)", f"shape {shape_str(x.shape)}",
                         hint="Use train=False to predict a single sample.")
-        mu = x.mean(axis=axes, keepdims=True)
-        xc = x - mu
-        var = np.mean(xc * xc, axis=axes, keepdims=True)   # biased
+        # sums times 1/m (a Python float, so float32 stays float32) and
+        # in-place steps: this layer runs thousands of times per chapter
+        inv_m = 1.0 / m
+        mu = x.sum(axis=axes, keepdims=True)
+        mu *= inv_m
+        x_hat = x - mu                                     # x - mu_B
+        var = np.sum(x_hat * x_hat, axis=axes, keepdims=True)
+        var *= inv_m                                       # biased variance
         inv_std = 1.0 / np.sqrt(var + self.eps)
-        x_hat = xc * inv_std
+        x_hat *= inv_std                                   # (x - mu)/sigma
         # Buffers are updated in place (views of them stay valid); the
         # running variance collects the unbiased m/(m-1)·var, as PyTorch.
         rho = self.momentum
         self.running_mean *= rho
         self.running_mean += (1 - rho) * mu.reshape(-1)
         self.running_var *= rho
-        self.running_var += (1 - rho) * (m / (m - 1)) * var.reshape(-1)
+        self.running_var += ((1 - rho) * m / (m - 1)) * var.reshape(-1)
         self._cache = (x_hat, inv_std, True)
-        return gamma * x_hat + beta
+        out = x_hat * gamma
+        out += beta
+        return out
 
     def backward(self, dout):
+        """Fill ``grads`` and return dL/dx, in the compact form above."""
         x_hat, inv_std, train = self._require_cache()
         self._check_dout(dout, x_hat.shape)
         axes = _axes(x_hat)
@@ -236,11 +246,14 @@ class BatchNorm(Layer):
         self.grads["gamma"] = dgamma
         if not train:                               # statistics are constants
             return dout * (gamma * inv_std)
-        m = x_hat.size // x_hat.shape[1]
-        # dL/dx = gamma/std * (dout - mean(dout) - x^ * mean(dout * x^))
-        mean_dout = _per_channel(dbeta / m, x_hat.ndim)
-        mean_dout_xhat = _per_channel(dgamma / m, x_hat.ndim)
-        return (gamma * inv_std) * (dout - mean_dout - x_hat * mean_dout_xhat)
+        inv_m = 1.0 / (x_hat.size // x_hat.shape[1])
+        # dL/dx = gamma/sigma * (dout - mean(dout) - x^ * mean(dout * x^)),
+        # where mean(dout) = dbeta/m and mean(dout * x^) = dgamma/m
+        dx = x_hat * _per_channel(dgamma * inv_m, x_hat.ndim)
+        np.subtract(dout, dx, out=dx)
+        dx -= _per_channel(dbeta * inv_m, x_hat.ndim)
+        dx *= gamma * inv_std
+        return dx
 
     def __repr__(self):
         D = self.params["gamma"].shape[0]
