@@ -747,9 +747,9 @@ def plot_weight_histograms(weights: dict, bins=41, ncols=None, axes=None,
     """Histograms of weight arrays, one panel each, on shared bins.
 
     ``weights`` maps a panel title to an array (flattened). All panels use
-    the same symmetric bins (up to ``limit``, default the largest |w|), so
+    the same symmetric bins (up to ``limit``, default the largest :math:`|w|`), so
     their spreads can be compared; each panel states the standard
-    deviation and the largest |w|. ``logy`` draws counts on a log scale,
+    deviation and the largest :math:`|w|`. ``logy`` draws counts on a log scale,
     which makes the tails visible. Returns the axes (flattened).
     """
     arrays = {k: np.ravel(np.asarray(v, dtype=float))

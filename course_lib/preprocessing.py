@@ -3,14 +3,14 @@ r"""Input scaling: fit on the training data, transform every split the same way.
 Four classic recipes, each a small object with ``fit``, ``transform``,
 ``fit_transform`` and ``inverse_transform``:
 
-=====================  =============================================  ==========
-class                  transform                                      range
-=====================  =============================================  ==========
-:class:`MaxScaler`     :math:`x / \max|x|`                            [-1, 1]
-:class:`MinMaxScaler`  :math:`(x - \min x) / (\max x - \min x)`       [0, 1]
-:class:`MeanNormalizer` :math:`(x - \bar x) / (\max x - \min x)`      width 1
-:class:`StandardScaler` :math:`(x - \bar x) / \sigma`                 mean 0, std 1
-=====================  =============================================  ==========
+========================  =============================================  =============
+class                     transform                                      range
+========================  =============================================  =============
+:class:`MaxScaler`        :math:`x / \max|x|`                            [-1, 1]
+:class:`MinMaxScaler`     :math:`(x - \min x) / (\max x - \min x)`       [0, 1]
+:class:`MeanNormalizer`   :math:`(x - \bar x) / (\max x - \min x)`       width 1
+:class:`StandardScaler`   :math:`(x - \bar x) / \sigma`                  mean 0, std 1
+========================  =============================================  =============
 
 The statistics are learned by ``fit`` from the **training data only** and
 stored in attributes ending in ``_`` (``offset_``, ``scale_`` and the named

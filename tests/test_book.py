@@ -95,3 +95,16 @@ def test_assignment_downloads_are_student_versions(book_html):
         text = nb.read_text(encoding="utf-8")
         if '"nbgrader"' in text:
             assert "YOUR CODE HERE" in text, f"{nb} is not a student version"
+
+
+@pytest.mark.parametrize("assignment", sorted(
+    p.name for p in (ROOT / "exercises").iterdir() if p.is_dir()))
+def test_every_assignment_is_offered_from_its_chapter(book_html, assignment):
+    number = assignment.split("-")[0]
+    chapter = next((ROOT / "book").glob(f"{number}_*.md"))
+    html = (book_html / "book" / f"{chapter.stem}.html").read_text(encoding="utf-8")
+    notebooks = [nb.name for nb in (ROOT / "exercises" / assignment).glob("*.ipynb")]
+    assert notebooks, f"exercises/{assignment} holds no notebook"
+    for name in notebooks:
+        assert re.search(rf'href="[^"]*_downloads/[^"]*/{re.escape(name)}"', html), (
+            f"{chapter.name} does not offer exercises/{assignment}/{name} for download")
