@@ -54,20 +54,29 @@ def test_chapter_executed_with_outputs_and_no_errors(book_html, page):
 
 
 def _solution_snippets() -> list[str]:
-    """Distinctive lines of every solution region and hidden test."""
+    """Distinctive lines of every solution region and hidden test.
+
+    Imports and lines that the notebook also shows outside its solution and
+    hidden-test regions (task statements, given code) are not secrets.
+    """
     snippets = []
+    region = re.compile(r"### BEGIN (?:SOLUTION|HIDDEN TESTS)\n(.*?)### END", re.S)
     for nb_path in SOLUTIONS.rglob("*.ipynb"):
         nb = json.loads(nb_path.read_text(encoding="utf-8"))
-        for cell in nb["cells"]:
-            text = "".join(cell["source"])
-            for block in re.findall(
-                    r"### BEGIN (?:SOLUTION|HIDDEN TESTS)\n(.*?)### END",
-                    text, re.S):
+        texts = ["".join(cell["source"]) for cell in nb["cells"]]
+        public = "\n".join(region.sub("", text) for text in texts)
+        for text in texts:
+            for block in region.findall(text):
                 for line in block.splitlines():
                     line = line.strip()
-                    if len(line) >= 40 and not line.startswith("#"):
+                    if (len(line) >= 40 and not line.startswith(("#", "from ", "import "))
+                            and line not in public):
                         snippets.append(line)
     return snippets
+
+
+# The instructor guide explains the region markers; it shows no solution.
+MARKER_PAGES_ALLOWED = {"book/appendix/instructors"}
 
 
 def test_book_contains_no_solution_or_hidden_test(book_html):
@@ -78,8 +87,10 @@ def test_book_contains_no_solution_or_hidden_test(book_html):
         if page.suffix not in {".html", ".ipynb", ".md", ".py", ".txt", ".js"}:
             continue
         text = page.read_text(encoding="utf-8", errors="ignore")
+        doc = page.relative_to(book_html).as_posix().removeprefix("_sources/")
+        allowed = doc.rsplit(".", 1)[0] in MARKER_PAGES_ALLOWED
         for marker in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS"):
-            if marker in text:
+            if marker in text and not allowed:
                 leaks.append(f"{page}: {marker}")
         for snippet in snippets:
             if snippet in text:
