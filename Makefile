@@ -13,7 +13,7 @@ export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
-.PHONY: help install book book-clean test test-fast release validate grade lab bench clean
+.PHONY: help install book book-clean test test-fast release validate grade lab bench classroom clean
 
 help:
 	@echo "make book                 build the HTML book (executes every chapter, cached)"
@@ -23,6 +23,7 @@ help:
 	@echo "make grade SUBMISSIONS=dir  autograde a folder of submissions (CSV + feedback)"
 	@echo "make lab                  JupyterLab with nbgrader's student extensions on exercises/"
 	@echo "make bench                run the speed and memory benchmarks"
+	@echo "make classroom            JupyterHub for a class on http://127.0.0.1:8000 (as root; deploy/README.md)"
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,7 +44,7 @@ test: book
 	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup $(PYTEST_ARGS)
 
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -n $(JOBS) -m "not book and not grading and not browser" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(JOBS) -m "not book and not grading and not browser and not classroom" $(PYTEST_ARGS)
 
 release: $(STAMP)
 	$(BIN)/python -m course_tools.release
@@ -61,6 +62,10 @@ lab: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
+
+classroom:
+	bash deploy/install.sh
+	.classroom/venv/bin/python deploy/classroom.py $(CLASSROOM_ARGS)
 
 clean:
 	rm -rf _build _grading grades .pytest_cache
