@@ -54,8 +54,8 @@ validate: $(STAMP)
 	$(BIN)/python -m course_tools.validate "$(NB)"
 
 grade: $(STAMP)
-	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=dir [OUT=grades]"; exit 2; }
-	$(BIN)/python -m course_tools.grade "$(SUBMISSIONS)" --out "$(or $(OUT),grades)"
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=dir [OUT=grades] [ROSTER=file] [GRADE_ARGS=...]"; exit 2; }
+	$(BIN)/python -m course_tools.grade "$(SUBMISSIONS)" --out "$(or $(OUT),grades)" --jobs $(JOBS) $(if $(ROSTER),--roster "$(ROSTER)") $(GRADE_ARGS)
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab exercises

@@ -18,3 +18,10 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 c.ClearOutput.enabled = True
 c.Execute.timeout = 120
 c.Execute.interrupt_on_timeout = True
+
+# nbgrader's own autograde (formgrader's button, the classroom deployment):
+# the kernel never imports modules from the submission's folder.
+# `make grade` goes further: it runs student code in a sandbox and scores on
+# the host (see course_tools/grade.py).
+c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:",
+                             "--IPKernelApp.ignore_cwd=True"]

@@ -1,44 +1,60 @@
-"""``make grade SUBMISSIONS=dir``: autograde every student's notebooks.
+"""``make grade SUBMISSIONS=dir``: grade every student's notebooks safely.
 
 Layout of ``SUBMISSIONS``: one folder per student (the folder name is the
-student id), holding that student's notebooks under their released names::
+student id), holding that student's notebooks under their released names,
+directly or in a folder named after the assignment::
 
     SUBMISSIONS/
       alice/foundations.ipynb
-      alice/optimizers.ipynb
-      bob/foundations.ipynb
+      bob/01-foundations/foundations.ipynb
+      collection.csv          (optional: when each was collected)
 
-Each notebook is matched to its assignment by name, executed by ``nbgrader
-autograde`` in a fresh scratch course (so re-grading starts from zero), and
-scored. Written to ``--out`` (default ``grades/``):
+For every student on the roster (``--roster``, else every folder) and
+every assignment, the notebook is checked on the host, rebuilt from the
+instructor's source (:mod:`course_tools.integrity`), executed in a sandbox
+(:mod:`course_tools.sandbox`), and scored on the host from the replies
+(:mod:`course_tools.execute`). Scores are validated, then written to the
+nbgrader gradebook ``OUT/gradebook.db`` (a re-grade first removes the old
+submission). Students are graded in parallel, one sandbox per notebook.
 
-- ``grades.csv``: one row per student and assignment, with ``status``
-  (``graded``, ``missing``, ``invalid`` or ``error``), the score, whether a
-  written answer still needs a human, and a reason for anything not graded;
+Written to ``--out`` (default ``grades/``):
+
+- ``grades.csv``: one row per student and assignment: ``status``
+  (``graded``, ``flagged``, ``missing``, ``invalid`` or ``error``), score,
+  ``needs_manual_grade``, ``flagged`` and a ``reason``;
 - ``cells.csv``: the score of every graded cell;
-- ``feedback/<student>/<assignment>/<notebook>.html``: what the student sees.
-
-A student with no or an unreadable notebook still gets a row; one broken
-submission never stops the run.
+- ``integrity.json``: per row, what was restored, stripped, undone or
+  flagged;
+- ``feedback/<student>/<assignment>/<notebook>.html``: what students see;
+- ``report.html``: distribution, pass rate per cell, flags, slowest runs;
+- ``autograde.log``: one line per notebook.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import json
 import os
 import re
 import shutil
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .course import ROOT, SOLUTIONS, Assignment, assignments, nbgrader, \
-    strip_outputs, write_course_config
+from .course import ROOT, Assignment, assignments
+from .execute import outcome as run_notebook
+from .feedback import autograded_notebook, feedback_html, write_json
+from .integrity import Integrity, load_template, merge
+from .late import POLICIES, LatePolicy, load_collection, parse_time
+from .sandbox import Limits, isolation
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+MAX_NOTEBOOK_BYTES = 20 << 20
+STATUSES = ("graded", "flagged", "missing", "invalid", "error")
 
 
 @dataclass
@@ -54,6 +70,8 @@ class Result:
     flagged: bool = False
     reason: str = ""
     cells: dict = field(default_factory=dict)  # grade_id -> (score, max)
+    integrity: dict = field(default_factory=dict)
+    seconds: float = 0.0
 
 
 def _safe_csv(value):
@@ -62,164 +80,335 @@ def _safe_csv(value):
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def _check_notebook(path: Path) -> str | None:
-    """Why ``path`` cannot be graded, or None if it looks like a notebook."""
+def check_notebook(path: Path) -> tuple[dict | None, str | None]:
+    """(notebook, None) if ``path`` can be graded, else (None, why not)."""
     try:
+        size = path.stat().st_size
+        if size > MAX_NOTEBOOK_BYTES:
+            return None, (f"file is {size >> 20} MiB; at most "
+                          f"{MAX_NOTEBOOK_BYTES >> 20} MiB is accepted "
+                          "(clear the outputs)")
         raw = path.read_bytes()
     except OSError as exc:
-        return f"cannot read file: {exc.strerror}"
+        return None, f"cannot read file: {exc.strerror}"
     if b"\x00" in raw:
-        return "file contains NUL bytes (not a text notebook)"
+        return None, "file contains NUL bytes (not a text notebook)"
     try:
         nb = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return f"not valid notebook JSON ({exc.__class__.__name__}: {exc})"
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        return None, f"not valid notebook JSON ({exc.__class__.__name__}: " \
+                     f"{str(exc)[:200]})"
     if not isinstance(nb, dict) or nb.get("nbformat") != 4 \
             or not isinstance(nb.get("cells"), list):
-        return (f"expected an nbformat 4 notebook; got nbformat "
-                f"{nb.get('nbformat') if isinstance(nb, dict) else '?'}")
+        got = nb.get("nbformat") if isinstance(nb, dict) else "?"
+        return None, (f"expected an nbformat 4 notebook; got nbformat "
+                      f"{str(got)[:20]}")
+    return nb, None
+
+
+def load_roster(path: Path | None, submissions: Path) -> list[str]:
+    """Student ids: the roster file (CSV with ``student_id``, or one id per
+    line) when given, plus every student folder; the roster comes first."""
+    ids: list[str] = []
+    if path is not None:
+        text = Path(path).read_text(encoding="utf-8")
+        lines = text.splitlines()
+        if lines and "student_id" in lines[0].split(","):
+            ids = [r["student_id"].strip() for r in csv.DictReader(lines)]
+        else:
+            ids = [ln.strip() for ln in lines if ln.strip()]
+    folders = sorted(p.name for p in submissions.iterdir() if p.is_dir())
+    return list(dict.fromkeys(ids + folders))
+
+
+def _find(folder: Path, a: Assignment, nb: str) -> Path | None:
+    for candidate in (folder / nb, folder / a.name / nb):
+        if candidate.is_file() and not candidate.is_symlink():
+            return candidate
     return None
 
 
-def collect(submissions: Path, course: list[Assignment], root: Path,
-            students: list[str]) -> dict[tuple[str, str], Result]:
-    """Check and copy each submission into ``root/submitted``; one Result each."""
-    results: dict[tuple[str, str], Result] = {}
-    students = [submissions / name for name in students]
-    for folder in students:
-        sid = folder.name
+@dataclass
+class Job:
+    """One student's notebooks for one assignment, ready to run."""
+
+    result: Result
+    notebooks: dict  # notebook name -> (cells, Integrity)
+
+
+def collect(submissions: Path, course: list[Assignment], students: list[str],
+            templates: dict) -> tuple[list[Result], list[Job]]:
+    """Check every (student, assignment); rows that cannot run are final."""
+    final, jobs = [], []
+    known_nbs = {n for a in course for n in a.notebooks}
+    for sid in students:
+        folder = submissions / sid
         for a in course:
-            res = Result(sid, a.name)
-            results[(sid, a.name)] = res
+            res = Result(sid, a.name, max_score=sum(
+                sum(templates[(a.name, nb)].graded.values())
+                for nb in a.notebooks))
             if not STUDENT_ID.match(sid):
                 res.status, res.reason = "invalid", (
                     "student folder name must be letters, digits, '_', '.' "
                     "or '-' (at most 64); rename the folder")
+                final.append(res)
                 continue
-            present = [nb for nb in a.notebooks if (folder / nb).is_file()]
-            if not present:
-                others = sorted(p.name for p in folder.glob("*.ipynb")
-                                if p.name not in {n for x in course
-                                                  for n in x.notebooks})
-                res.reason = f"no {', '.join(a.notebooks)} in {folder.name}/"
+            if not folder.is_dir():
+                res.reason = f"no folder {sid}/ in the submissions"
+                final.append(res)
+                continue
+            found = {nb: _find(folder, a, nb) for nb in a.notebooks}
+            if not any(found.values()):
+                others = sorted({p.name for p in folder.rglob("*.ipynb")}
+                                - known_nbs)
+                res.reason = f"no {', '.join(a.notebooks)} in {sid}/"
                 if others:
-                    res.reason += (f" (found {', '.join(others)}: notebooks "
-                                   "must keep their released names)")
+                    res.reason += (f" (found {', '.join(others[:5])}: "
+                                   "notebooks must keep their released names)")
+                final.append(res)
                 continue
-            problems = {nb: _check_notebook(folder / nb) for nb in present}
-            bad = {nb: why for nb, why in problems.items() if why}
+            merged, bad = {}, []
+            for nb, path in found.items():
+                template = templates[(a.name, nb)]
+                if path is None:
+                    data = {"cells": []}
+                    bad_note = f"{nb}: missing (graded as blank)"
+                else:
+                    data, why = check_notebook(path)
+                    if why:
+                        bad.append(f"{nb}: {why}")
+                        continue
+                    bad_note = None
+                cells, integrity = merge(template, data)
+                if bad_note:
+                    integrity.notes.append(bad_note)
+                merged[nb] = (cells, integrity)
             if bad:
-                res.status = "invalid"
-                res.reason = "; ".join(f"{nb}: {why}" for nb, why in bad.items())
+                res.status, res.reason = "invalid", "; ".join(bad)
+                final.append(res)
                 continue
-            dest = root / "submitted" / sid / a.name
-            dest.mkdir(parents=True, exist_ok=True)
-            for nb in present:
-                shutil.copyfile(folder / nb, dest / nb)
-            res.status = "submitted"
-    return results
+            jobs.append(Job(res, merged))
+    return final, jobs
 
 
-def _read_gradebook(root: Path, results):
-    from nbgrader.api import Gradebook, MissingEntry
-
-    with Gradebook(f"sqlite:///{(root / 'gradebook.db').resolve()}") as gb:
-        for (sid, aname), res in results.items():
-            if res.status != "submitted":
-                continue
-            try:
-                sub = gb.find_submission(aname, sid)
-            except MissingEntry:
-                res.status = "error"
-                res.reason = "autograde produced no score (see the log)"
-                continue
-            res.status = "graded"
-            res.score = float(sub.score)
-            res.max_score = float(sub.max_score)
-            res.needs_manual_grade = bool(sub.needs_manual_grade)
-            for nb in sub.notebooks:
-                for g in nb.grades:
-                    res.cells[g.name] = (float(g.score), float(g.max_score))
+def _seed(student: str, assignment: str, notebook: str) -> int:
+    digest = hashlib.sha256(f"{student}/{assignment}/{notebook}".encode())
+    return int.from_bytes(digest.digest()[:8], "big")
 
 
-def _max_scores(root: Path, results):
-    """Fill max_score for students who were not graded."""
-    from nbgrader.api import Gradebook
+def run_job(job: Job, templates: dict, limits: Limits, workdir: Path,
+            feedback_dir: Path) -> Result:
+    """Execute and score one job (runs in a worker thread)."""
+    res = job.result
+    res.status = "graded"
+    notes, total_seconds = [], 0.0
+    merged_integrity = Integrity()
+    for nb, (cells, integrity) in job.notebooks.items():
+        template = templates[(res.assignment, nb)]
+        try:
+            out = run_notebook(cells, limits, integrity, template.graded,
+                               _seed(res.student, res.assignment, nb))
+        except Exception as exc:  # one broken run must not stop the class
+            res.status = "error"
+            res.reason = f"{nb}: grading failed ({type(exc).__name__}: " \
+                         f"{str(exc)[:300]})"
+            return res
+        total_seconds += out.seconds
+        for gid, pair in out.scores.items():
+            res.cells[gid] = pair
+        res.needs_manual_grade |= out.needs_manual_grade
+        notes += out.failures
+        for key, value in integrity.as_dict().items():
+            getattr(merged_integrity, key).extend(
+                f"{nb}: {v}" if len(job.notebooks) > 1 else v for v in value)
+        subtotal = sum(s for s, _ in out.scores.values() if s is not None)
+        path = workdir / "autograded" / res.student / res.assignment / nb
+        write_json(path, autograded_notebook(out))
+        page = feedback_dir / res.student / res.assignment / \
+            nb.replace(".ipynb", ".html")
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text(feedback_html(
+            res.student, res.assignment, nb, out, subtotal,
+            sum(template.graded.values()), integrity.notes), "utf-8")
+    res.seconds = total_seconds
+    res.integrity = merged_integrity.as_dict()
+    res.score = sum(s for s, _ in res.cells.values() if s is not None)
+    res.flagged = merged_integrity.flagged
+    reasons = []
+    if merged_integrity.canaries:
+        res.status = "flagged"
+        res.score = 0.0
+        reasons.append("flagged for a human, not scored: "
+                       + "; ".join(merged_integrity.canaries[:2]))
+    if merged_integrity.tamper:
+        reasons.append("tampering: " + "; ".join(merged_integrity.tamper[:3]))
+    if merged_integrity.course_imports:
+        reasons.append("uses the course's implementation: "
+                       + "; ".join(merged_integrity.course_imports[:3]))
+    if merged_integrity.restored:
+        reasons.append(f"{len(merged_integrity.restored)} cell(s) restored")
+    if notes:
+        reasons.append("failed: " + "; ".join(notes))
+    res.reason = " | ".join(reasons)
+    return res
 
-    with Gradebook(f"sqlite:///{(root / 'gradebook.db').resolve()}") as gb:
-        for res in results.values():
-            if res.status != "graded":
-                res.max_score = float(gb.find_assignment(res.assignment)
-                                      .max_score)
 
+class GradebookWriter:
+    """Writes validated results into nbgrader's gradebook (main thread)."""
 
-def _prepare_course(root: Path, course: list[Assignment], timeout: int):
-    """A fresh scratch course at ``root`` with every assignment generated."""
-    if root.exists():
-        shutil.rmtree(root)
-    root.mkdir(parents=True)
-    shutil.copytree(SOLUTIONS, root / "source")
-    for nb in (root / "source").rglob("*.ipynb"):
-        nb.write_text(json.dumps(strip_outputs(json.loads(nb.read_text()))))
-    write_course_config(root, timeout=timeout)
-    for a in course:
-        nbgrader(["generate_assignment", a.name, "--force"], cwd=root)
+    def __init__(self, path: Path, templates: dict, course: list[Assignment]):
+        from nbgrader.api import Gradebook
 
+        # nbgrader runs ``alembic`` from PATH: use this environment's.
+        bindir = str(Path(sys.executable).parent)
+        if bindir not in os.environ.get("PATH", "").split(os.pathsep):
+            os.environ["PATH"] = os.pathsep.join(
+                [bindir, os.environ.get("PATH", "")])
+        self.gb = Gradebook(f"sqlite:///{path.resolve()}")
+        for a in course:
+            self.gb.update_or_create_assignment(a.name)
+            for nb in a.notebooks:
+                stem = nb[:-len(".ipynb")]
+                self.gb.update_or_create_notebook(stem, a.name)
+                template = templates[(a.name, nb)]
+                for cell in template.cells:
+                    meta = cell["metadata"]["nbgrader"]
+                    gid = meta.get("grade_id")
+                    if meta.get("grade"):
+                        self.gb.update_or_create_grade_cell(
+                            gid, stem, a.name, max_score=float(meta["points"]),
+                            cell_type=cell["cell_type"])
+                    if meta.get("solution"):
+                        self.gb.update_or_create_solution_cell(gid, stem,
+                                                               a.name)
+                    if gid:
+                        self.gb.update_or_create_source_cell(
+                            gid, stem, a.name, cell_type=cell["cell_type"],
+                            locked=bool(meta.get("locked")),
+                            source=cell["source"],
+                            checksum=meta.get("checksum"))
 
-def _grade_shard(root: Path, course: list[Assignment], submissions: Path,
-                 students: list[str], timeout: int):
-    """Collect and autograde ``students`` in their own scratch course."""
-    _prepare_course(root, course, timeout)
-    results = collect(submissions, course, root, students)
-    logs = []
-    for a in course:
-        if not any(r.status == "submitted" for (s, n), r in results.items()
-                   if n == a.name):
-            continue
-        proc = nbgrader(["autograde", a.name, "--force", "--create"],
-                        cwd=root, check=False)
-        logs.append(proc.stdout + proc.stderr)
-        nbgrader(["generate_feedback", a.name, "--force"], cwd=root,
-                 check=False)
-    _read_gradebook(root, results)
-    _max_scores(root, results)
-    return results, "\n".join(logs)
+    def write(self, res: Result, notebooks: tuple[str, ...]) -> None:
+        from nbgrader.api import MissingEntry
+
+        if not STUDENT_ID.match(res.student):
+            return
+        self.gb.update_or_create_student(res.student)
+        try:
+            self.gb.remove_submission(res.assignment, res.student)
+        except MissingEntry:
+            pass
+        if res.status not in ("graded", "flagged"):
+            return
+        with self.gb.db.no_autoflush:
+            self.gb.add_submission(res.assignment, res.student)
+        for nb in notebooks:
+            stem = nb[:-len(".ipynb")]
+            sub = self.gb.find_submission_notebook(stem, res.assignment,
+                                                   res.student)
+            for grade in sub.grades:
+                got = res.cells.get(grade.name, (None, None))[0]
+                if res.status == "flagged":
+                    got = None
+                grade.auto_score = got
+                grade.needs_manual_grade = got is None
+                sub.flagged = res.flagged
+        self.gb.db.commit()
+
+    def close(self):
+        self.gb.close()
 
 
 def grade(submissions, out, workdir=None, timeout=120, names=None,
-          jobs=None) -> list[Result]:
-    """Grade ``submissions`` into ``out``; return one Result per row.
-
-    Students are split into ``jobs`` shards (default: one per core), each
-    graded in its own scratch course under ``workdir`` in parallel; the
-    shards share nothing, so one student's crash cannot touch another's.
-    """
-    from concurrent.futures import ThreadPoolExecutor
-
+          jobs=None, roster=None, limits: Limits | None = None,
+          late: LatePolicy | None = None, collection=None,
+          progress: bool = False) -> list[Result]:
+    """Grade ``submissions`` into ``out``; return one Result per row."""
     submissions, out = Path(submissions), Path(out)
+    limits = limits or Limits(cell_seconds=float(timeout))
     course = [a for a in assignments() if names is None or a.name in names]
     workdir = Path(workdir) if workdir else ROOT / "_grading" / "run"
     if workdir.exists():
         shutil.rmtree(workdir)
-    students = sorted(p.name for p in submissions.iterdir() if p.is_dir())
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(students) or 1))
-    shards = [students[i::jobs] for i in range(jobs)]
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(_grade_shard, workdir / f"shard-{i}", course,
-                               submissions, shard, timeout)
-                   for i, shard in enumerate(shards)]
-        parts = [f.result() for f in futures]
-    results = {}
-    for shard_results, _ in parts:
-        results.update(shard_results)
-    _write_outputs(out, [workdir / f"shard-{i}" for i in range(jobs)],
-                   results, "\n".join(log for _, log in parts))
-    return list(results.values())
-
-
-def _write_outputs(out: Path, roots: list[Path], results, log: str) -> None:
+    (workdir / "course").mkdir(parents=True)
     out.mkdir(parents=True, exist_ok=True)
-    rows = sorted(results.values(), key=lambda r: (r.student, r.assignment))
+    feedback_dir = out / "feedback"
+    if feedback_dir.exists():
+        shutil.rmtree(feedback_dir)
+    templates = {(a.name, nb): load_template(a.name, nb) for a in course
+                 for nb in a.notebooks}
+    students = load_roster(roster, submissions)
+    final, todo = collect(submissions, course, students, templates)
+    # Opening the gradebook is slow (nbgrader's imports, alembic): do it
+    # while the sandboxes run.
+    opening = ThreadPoolExecutor(max_workers=1)
+    writer_future = opening.submit(GradebookWriter, out / "gradebook.db",
+                                   templates, course)
+    nb_names = {a.name: a.notebooks for a in course}
+    results = list(final)
+    log = []
+    n_jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
+    bar = _progress(len(todo), progress)
+    with ThreadPoolExecutor(max_workers=n_jobs) as pool:
+        futures = {pool.submit(run_job, job, templates, limits,
+                               workdir / "course", feedback_dir): job
+                   for job in todo}
+        for fut in as_completed(futures):
+            try:
+                res = fut.result()
+            except Exception as exc:
+                res = futures[fut].result
+                res.status = "error"
+                res.reason = f"grading failed ({type(exc).__name__}: {exc})"
+            results.append(res)
+            log.append(f"{res.student}/{res.assignment}: {res.status} "
+                       f"{res.score:g}/{res.max_score:g} in "
+                       f"{res.seconds:.1f} s")
+            if bar:
+                bar.update(1)
+    if bar:
+        bar.close()
+    writer = writer_future.result()
+    opening.shutdown()
+    stamps = _collection_times(collection, submissions)
+    for res in results:
+        _apply_late(res, late, stamps)
+        writer.write(res, nb_names[res.assignment])
+    writer.close()
+    _write_outputs(out, results, "\n".join(sorted(log)) + "\n")
+    from .report import write_report
+
+    write_report(out / "report.html", results, isolation())
+    return results
+
+
+def _progress(total: int, enabled: bool):
+    if not enabled or total == 0:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc="grading", unit="notebook",
+                file=sys.stderr, mininterval=0.5)
+
+
+def _collection_times(collection, submissions: Path) -> dict:
+    path = Path(collection) if collection else submissions / "collection.csv"
+    return load_collection(path) if path.is_file() else {}
+
+
+def _apply_late(res: Result, late: LatePolicy | None, stamps: dict) -> None:
+    if late is None or res.status not in ("graded", "flagged"):
+        return
+    score, note = late.apply(res.assignment,
+                             stamps.get((res.student, res.assignment)),
+                             res.score)
+    res.score = score
+    if note:
+        res.reason = f"{note} | {res.reason}" if res.reason else note
+
+
+def _write_outputs(out: Path, results: list[Result], log: str) -> None:
+    rows = sorted(results, key=lambda r: (r.student, r.assignment))
     with open(out / "grades.csv", "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh, quoting=csv.QUOTE_MINIMAL)
         w.writerow(["student_id", "assignment", "status", "score",
@@ -235,30 +424,53 @@ def _write_outputs(out: Path, roots: list[Path], results, log: str) -> None:
         for r in rows:
             for cell, (score, mx) in sorted(r.cells.items()):
                 w.writerow([_safe_csv(r.student), r.assignment, cell,
-                            f"{score:g}", f"{mx:g}"])
-    feedback = out / "feedback"
-    if feedback.exists():
-        shutil.rmtree(feedback)
-    feedback.mkdir()
-    for root in roots:
-        if (root / "feedback").exists():
-            shutil.copytree(root / "feedback", feedback, dirs_exist_ok=True)
+                            "" if score is None else f"{score:g}", f"{mx:g}"])
+    integrity = {f"{r.student}/{r.assignment}": {
+        "status": r.status, "flagged": r.flagged, **r.integrity}
+        for r in rows}
+    (out / "integrity.json").write_text(json.dumps(integrity, indent=1,
+                                                   sort_keys=True), "utf-8")
     (out / "autograde.log").write_text(log, encoding="utf-8")
+
+
+def _parse_deadlines(items: list[str] | None) -> dict:
+    out = {}
+    for item in items or []:
+        name, sep, when = item.partition("=")
+        if not sep:
+            raise ValueError(f"--deadline must be ASSIGNMENT=TIME; got "
+                             f"{item!r}")
+        out[name] = parse_time(when, f"--deadline {name}")
+    return out
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         description="Autograde a folder of submissions (one subfolder per "
-                    "student).")
+                    "student) in sandboxes.")
     parser.add_argument("submissions", help="folder with one subfolder per "
                         "student")
     parser.add_argument("--out", default="grades", help="output folder")
-    parser.add_argument("--timeout", type=int, default=120,
+    parser.add_argument("--timeout", type=float, default=120,
                         help="seconds allowed per cell")
+    parser.add_argument("--student-timeout", type=float, default=900,
+                        help="seconds allowed per notebook in total")
+    parser.add_argument("--memory-mb", type=int, default=3072,
+                        help="address space per notebook, MiB")
     parser.add_argument("--assignment", action="append", dest="names",
                         help="grade only this assignment (repeatable)")
     parser.add_argument("--jobs", type=int, default=None,
-                        help="students graded in parallel (default: cores)")
+                        help="notebooks graded in parallel (default: cores)")
+    parser.add_argument("--roster", help="CSV (student_id column) or text "
+                        "file listing every student")
+    parser.add_argument("--deadline", action="append",
+                        help="ASSIGNMENT=ISO-TIME (repeatable)")
+    parser.add_argument("--late-policy", choices=POLICIES, default="accept")
+    parser.add_argument("--late-penalty", type=float, default=0.1,
+                        help="fraction lost per day late (policy 'penalty')")
+    parser.add_argument("--collection", help="CSV student_id,assignment,"
+                        "collected_at (default SUBMISSIONS/collection.csv)")
+    parser.add_argument("--no-progress", action="store_true")
     args = parser.parse_args(argv)
     sub = Path(args.submissions)
     if not sub.is_dir():
@@ -270,28 +482,64 @@ def main(argv=None) -> int:
         print(f"grade: --assignment must be one of {sorted(known)}; got "
               f"{sorted(set(args.names) - known)}.", file=sys.stderr)
         return 2
-    start = time.perf_counter()
     if args.jobs is not None and args.jobs < 1:
         print(f"grade: --jobs must be a positive integer; got {args.jobs}.",
               file=sys.stderr)
         return 2
-    results = grade(sub, args.out, timeout=args.timeout, names=args.names,
-                    jobs=args.jobs)
+    if args.roster and not Path(args.roster).is_file():
+        print(f"grade: --roster must be a file; got {args.roster}.",
+              file=sys.stderr)
+        return 2
+    try:
+        limits = Limits(cell_seconds=args.timeout,
+                        student_seconds=args.student_timeout,
+                        memory_mb=args.memory_mb)
+        late = LatePolicy(_parse_deadlines(args.deadline), args.late_policy,
+                          args.late_penalty)
+    except ValueError as exc:
+        print(f"grade: {exc}", file=sys.stderr)
+        return 2
+    mode = isolation()
+    print(f"Sandbox: {mode}", file=sys.stderr)
+    if mode.startswith("NOT ISOLATED"):
+        print("WARNING: " + "!" * 60 + f"\nWARNING: {mode}.\nWARNING: "
+              "install bubblewrap (apt-get install bubblewrap) to isolate "
+              "student code.\nWARNING: " + "!" * 60, file=sys.stderr)
+    start = time.perf_counter()
+    results = grade(sub, args.out, names=args.names, jobs=args.jobs,
+                    roster=args.roster, limits=limits, late=late,
+                    collection=args.collection,
+                    progress=not args.no_progress)
     took = time.perf_counter() - start
+    _print_summary(results, took, Path(args.out), mode)
+    return 0
+
+
+def _print_summary(results: list[Result], took: float, out: Path,
+                   mode: str) -> None:
     n_students = len({r.student for r in results})
     print(f"{'student':<20} {'assignment':<22} {'status':<9} score")
     for r in sorted(results, key=lambda r: (r.student, r.assignment)):
-        line = (f"{r.student:<20} {r.assignment:<22} {r.status:<9} "
+        line = (f"{r.student[:20]:<20} {r.assignment:<22} {r.status:<9} "
                 f"{r.score:g}/{r.max_score:g}")
         if r.needs_manual_grade:
             line += "  (written answer to grade by hand)"
+        if r.flagged:
+            line += "  FLAGGED"
         if r.reason:
-            line += f"  [{r.reason}]"
+            line += f"  [{r.reason[:160]}]"
         print(line)
-    print(f"\n{n_students} students graded in {took:.1f} s; wrote "
-          f"{Path(args.out) / 'grades.csv'} and feedback in "
-          f"{Path(args.out) / 'feedback'}")
-    return 0
+    counts = {s: sum(r.status == s for r in results) for s in STATUSES}
+    graded = [r for r in results if r.status == "graded"]
+    mean = (sum(r.score / r.max_score for r in graded if r.max_score)
+            / len(graded) * 100) if graded else 0.0
+    print(f"\n{n_students} students graded in {took:.1f} s: "
+          + ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+          + f"; mean score of graded rows {mean:.0f}%; "
+          f"{sum(r.flagged for r in results)} flagged.")
+    print(f"Sandbox: {mode}")
+    print(f"Wrote {out / 'grades.csv'}, {out / 'report.html'} and feedback "
+          f"in {out / 'feedback'}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,233 @@
+"""Run a merged notebook in sandboxes and score it on the host.
+
+Cells run in order in one sandbox. A cell that times out, crashes the
+process, or floods the output stops that sandbox; a fresh one replays the
+cells that completed before it (their outputs discarded) and grading goes
+on from the next cell, so a crash costs only the cells that depended on it.
+Test cells and canaries run with the runner's guard (tampering undone
+first). Scores are decided here, from the replies, never by the sandbox.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import time
+from dataclasses import dataclass, field
+
+from .integrity import Cell, Integrity, canary_fooled, is_unchanged, \
+    with_canaries
+from .sandbox import CellFailure, Limits, Sandbox
+
+
+@dataclass
+class Run:
+    """What happened to one cell."""
+
+    status: str = "skipped"  # "ok", "error", "failed" (sandbox stopped)
+    outputs: list = field(default_factory=list)
+    ename: str = ""
+    evalue: str = ""
+    traceback: list = field(default_factory=list)
+    reason: str = ""
+    count: int | None = None
+    seconds: float = 0.0
+    restored: list = field(default_factory=list)  # tampering undone
+
+
+@dataclass
+class Outcome:
+    """Scores of one notebook and the evidence behind them."""
+
+    cells: list[Cell]
+    runs: list[Run]
+    scores: dict  # grade_id -> (score or None, max)
+    needs_manual_grade: bool
+    seconds: float
+    failures: list[str]
+
+
+def _guarded(cell: Cell) -> bool:
+    return cell.kind in ("test", "canary")
+
+
+def _imports(source: str) -> list[str]:
+    """The top-level import statements of ``source``."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    return [ast.unparse(n) for n in tree.body
+            if isinstance(n, (ast.Import, ast.ImportFrom))]
+
+
+def _with_imports(plan: list[Cell]) -> list[str]:
+    """The code sent for each cell: test cells first re-run the imports of
+    the locked cells above them, so names such as ``np`` are the real
+    modules whatever student code rebound them to."""
+    codes, imports = [], []
+    for cell in plan:
+        if cell.kind == "test" and imports:
+            codes.append("\n".join(dict.fromkeys(imports)) + "\n"
+                         + cell.source)
+        else:
+            codes.append(cell.source)
+        if cell.kind == "locked" and cell.cell_type == "code":
+            imports += _imports(cell.source)
+    return codes
+
+
+def run_cells(cells: list[Cell], limits: Limits, integrity: Integrity,
+              seed: int) -> tuple[list[Cell], list[Run], float]:
+    """Execute the code cells of ``cells`` (plus canaries); one Run each."""
+    plan = with_canaries(cells, seed)
+    codes = _with_imports(plan)
+    runs = [Run() for _ in plan]
+    start = time.monotonic()
+    done: list[int] = []
+    restarts = 0
+    sandbox = Sandbox(limits)
+    try:
+        for i, cell in enumerate(plan):
+            if cell.cell_type != "code":
+                continue
+            left = limits.student_seconds - (time.monotonic() - start)
+            if left <= 0:
+                runs[i] = Run("failed", reason="not run: the notebook used "
+                              f"its {limits.student_seconds:g} s in total")
+                continue
+            if restarts > limits.restarts:
+                runs[i] = Run("failed", reason="not run: the notebook "
+                              f"stopped the grader {restarts} times")
+                continue
+            try:
+                runs[i] = _reply_to_run(sandbox.execute(
+                    codes[i], _guarded(cell),
+                    min(limits.cell_seconds, left)))
+                done.append(i)
+            except CellFailure as exc:
+                runs[i] = Run("failed", reason=str(exc), ename="Stopped",
+                              evalue=str(exc))
+                _add(integrity.tamper, sandbox.tamper)
+                sandbox.close()
+                restarts += 1
+                sandbox = Sandbox(limits)
+                if restarts <= limits.restarts:
+                    _replay(sandbox, plan, codes, done, limits, start)
+            if runs[i].status != "failed" and cell.kind == "canary" \
+                    and canary_fooled({"status": runs[i].status,
+                                       "ename": runs[i].ename,
+                                       "evalue": runs[i].evalue}, cell):
+                integrity.canaries.append(
+                    "a check that must fail passed (after cell "
+                    f"{_previous_test(plan, i)})")
+            _add(integrity.tamper, [f"undone: {r}" for r in runs[i].restored])
+        _add(integrity.tamper, sandbox.tamper)
+    finally:
+        sandbox.close()
+    return plan, runs, time.monotonic() - start
+
+
+def _previous_test(plan: list[Cell], i: int) -> str:
+    for cell in reversed(plan[:i]):
+        if cell.kind == "test":
+            return repr(cell.grade_id)
+    return "the last one"
+
+
+def _add(found: list[str], items: list[str]) -> None:
+    """Append the items not already in ``found``."""
+    for item in items:
+        if item not in found:
+            found.append(item)
+
+
+def _replay(sandbox: Sandbox, plan: list[Cell], codes: list[str],
+            done: list[int], limits: Limits, start: float) -> None:
+    """Re-run the cells that completed, to rebuild the notebook's state."""
+    for j in done:
+        if plan[j].kind == "canary":
+            continue
+        left = limits.student_seconds - (time.monotonic() - start)
+        if left <= 0:
+            return
+        try:
+            sandbox.execute(codes[j], _guarded(plan[j]),
+                            min(limits.cell_seconds, left))
+        except CellFailure:
+            return
+
+
+def _reply_to_run(reply: dict) -> Run:
+    outputs = reply.get("outputs")
+    run = Run(status="ok" if reply.get("status") == "ok" else "error",
+              outputs=outputs if isinstance(outputs, list) else [],
+              ename=str(reply.get("ename", "")),
+              evalue=str(reply.get("evalue", "")),
+              traceback=[str(t) for t in reply.get("traceback", [])
+                         if isinstance(t, str)],
+              count=reply.get("count"),
+              seconds=float(reply.get("seconds", 0) or 0))
+    restored = reply.get("restored")
+    if isinstance(restored, list):
+        run.restored = [str(r) for r in restored]
+    return run
+
+
+def score(plan: list[Cell], runs: list[Run]) -> tuple[dict, bool,
+                                                      list[str]]:
+    """grade_id -> (score or None for a human, max); needs a human; why
+    points were lost.
+
+    A test cell earns its points when it ran to the end without an error;
+    text on stderr (warnings) does not matter. A written answer still
+    equal to the placeholder scores 0; any other waits for a human.
+    """
+    scores, failures, manual = {}, [], False
+    for cell, run in zip(plan, runs):
+        if run.status == "failed" and cell.kind not in ("test", "canary"):
+            failures.append(f"{cell.grade_id or 'an added cell'}: "
+                            f"{run.reason}")
+        if cell.grade_id is None or cell.kind not in ("test", "written"):
+            continue
+        if cell.kind == "written":
+            if is_unchanged(cell):
+                scores[cell.grade_id] = (0.0, cell.points)
+            else:
+                scores[cell.grade_id] = (None, cell.points)
+                manual = True
+            continue
+        if run.status == "ok":
+            scores[cell.grade_id] = (cell.points, cell.points)
+        else:
+            scores[cell.grade_id] = (0.0, cell.points)
+            why = run.reason or f"{run.ename}: {run.evalue}".strip(": ")
+            failures.append(f"{cell.grade_id}: {why.splitlines()[0][:200]}"
+                            if why else cell.grade_id)
+    return scores, manual, failures
+
+
+def validate(scores: dict, graded: dict[str, float]) -> None:
+    """Raise ValueError unless ``scores`` covers exactly the graded cells
+    with finite scores in [0, max]."""
+    missing = sorted(set(graded) - set(scores))
+    extra = sorted(set(scores) - set(graded))
+    if missing or extra:
+        raise ValueError(f"graded cells expected {sorted(graded)}; missing "
+                         f"{missing}, unexpected {extra}")
+    for gid, (got, mx) in scores.items():
+        if mx != graded[gid]:
+            raise ValueError(f"cell {gid}: max score must be {graded[gid]}; "
+                             f"got {mx}")
+        if got is not None and not (math.isfinite(got) and 0 <= got <= mx):
+            raise ValueError(f"cell {gid}: score must be in [0, {mx}]; got "
+                             f"{got}")
+
+
+def outcome(cells: list[Cell], limits: Limits, integrity: Integrity,
+            graded: dict[str, float], seed: int) -> Outcome:
+    """Run, score and validate one notebook."""
+    plan, runs, seconds = run_cells(cells, limits, integrity, seed)
+    scores, manual, failures = score(plan, runs)
+    validate(scores, graded)
+    return Outcome(plan, runs, scores, manual, seconds, failures)

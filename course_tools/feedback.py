@@ -1,0 +1,116 @@
+"""Per-student feedback HTML and the instructor's autograded notebook.
+
+Feedback shows the student's own cells and, for every test, only its
+visible part, whether it passed, and why it failed (the exception's
+message). Hidden test code and tracebacks, which quote it, are never
+shown; canaries are not shown either.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+
+from .execute import Outcome
+
+CSS = """body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;
+padding:0 1rem;color:#222}pre{background:#f6f8fa;padding:.6rem;overflow-x:auto;
+white-space:pre-wrap}.pass{border-left:6px solid #2a7}.fail{border-left:6px
+solid #c33}.manual{border-left:6px solid #c90}.cell{margin:1rem 0;padding-left:
+.6rem}.out{background:#fff;border:1px solid #ddd}h1 small{color:#666}"""
+
+
+def _outputs_text(run) -> str:
+    parts = [str(o.get("text", "")) for o in run.outputs]
+    return "".join(parts)[:4000]
+
+
+def feedback_html(student: str, assignment: str, notebook: str,
+                  outcome: Outcome, total: float, max_score: float,
+                  notes: list[str]) -> str:
+    esc = html.escape
+    out = [f"<!doctype html><meta charset='utf-8'><title>{esc(assignment)}"
+           f" — {esc(student)}</title><style>{CSS}</style>",
+           f"<h1>{esc(assignment)} <small>{esc(notebook)}</small></h1>",
+           f"<p>Student <b>{esc(student)}</b>: <b>{total:g} / "
+           f"{max_score:g}</b> points from automatic checks.</p>"]
+    for note in notes:
+        out.append(f"<p><i>{esc(note)}</i></p>")
+    for cell, run in zip(outcome.cells, outcome.runs):
+        if cell.kind == "canary":
+            continue
+        if cell.cell_type == "markdown":
+            if cell.kind == "written":
+                got = outcome.scores.get(cell.grade_id, (None, 0))[0]
+                state = "graded by hand" if got is None else \
+                    f"{got:g} / {cell.points:g} (no answer)"
+                out.append(f"<div class='cell manual'><b>Written answer "
+                           f"({esc(state)})</b><pre>{esc(cell.source)}</pre>"
+                           "</div>")
+            else:
+                out.append(f"<div class='cell'><pre>{esc(cell.source)}</pre>"
+                           "</div>")
+            continue
+        if cell.kind == "test":
+            got, mx = outcome.scores[cell.grade_id]
+            ok = got == mx
+            why = "" if ok else (run.reason or
+                                 f"{run.ename}: {run.evalue}".strip(": "))
+            out.append(
+                f"<div class='cell {'pass' if ok else 'fail'}'><b>Check "
+                f"{esc(cell.grade_id)}: {'passed' if ok else 'failed'} "
+                f"({got:g} / {mx:g})</b><pre>{esc(cell.visible)}</pre>"
+                + (f"<pre class='out'>{esc(why[:3000])}</pre>" if why else "")
+                + "</div>")
+            continue
+        text = _outputs_text(run)
+        err = run.reason or (f"{run.ename}: {run.evalue}" if run.status ==
+                             "error" else "")
+        out.append(f"<div class='cell'><pre>{esc(cell.source)}</pre>"
+                   + (f"<pre class='out'>{esc(text)}</pre>" if text else "")
+                   + (f"<pre class='out'>{esc(err[:3000])}</pre>" if err
+                      else "") + "</div>")
+    return "\n".join(out)
+
+
+def autograded_notebook(outcome: Outcome) -> dict:
+    """An nbformat-4 notebook of the run, with all outputs (instructors)."""
+    cells = []
+    for cell, run in zip(outcome.cells, outcome.runs):
+        if cell.cell_type == "markdown":
+            cells.append({"cell_type": "markdown", "metadata": {},
+                          "source": cell.source})
+            continue
+        outputs = []
+        for o in run.outputs:
+            if o.get("type") == "stream":
+                outputs.append({"output_type": "stream", "name": o.get(
+                    "name", "stdout"), "text": str(o.get("text", ""))})
+            elif o.get("type") in ("result", "display"):
+                kind = "execute_result" if o["type"] == "result" else \
+                    "display_data"
+                item = {"output_type": kind, "metadata": {},
+                        "data": {"text/plain": str(o.get("text", ""))}}
+                if kind == "execute_result":
+                    item["execution_count"] = run.count
+                outputs.append(item)
+        if run.status in ("error", "failed"):
+            outputs.append({"output_type": "error", "ename": run.ename or
+                            "Error", "evalue": run.evalue or run.reason,
+                            "traceback": run.traceback or [run.reason]})
+        meta = {"grader": {"kind": cell.kind}}
+        if cell.grade_id:
+            meta["nbgrader"] = {"grade_id": cell.grade_id}
+        cells.append({"cell_type": "code", "metadata": meta,
+                      "source": cell.source, "outputs": outputs,
+                      "execution_count": run.count})
+    return {"nbformat": 4, "nbformat_minor": 5, "cells": cells,
+            "metadata": {"kernelspec": {"name": "python3",
+                                        "display_name": "Python 3",
+                                        "language": "python"}}}
+
+
+def write_json(path: Path, data) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=1), encoding="utf-8")

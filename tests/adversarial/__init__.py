@@ -1,0 +1,1 @@
+"""Hostile submissions against the grading sandbox, built from the release."""

@@ -1,0 +1,475 @@
+"""The adversarial corpus: each Case is a submission plus what it must get.
+
+Submissions are built from 01-foundations (the cheapest assignment): the
+reference answers (13 automatic points of 15, plus a written answer for a
+human), or the reference with a wrong ``softmax`` ("WRONG", which honestly
+earns 11), with an attack added. Each attack tries to raise the score, hide
+a failure, escape the sandbox, or break the run; each case states the
+score its code earns, the status, and whether it must be flagged.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..assignments import nbgrader_meta, variants
+
+ASSIGNMENT = "01-foundations"
+NB = "foundations.ipynb"
+FULL, WRONG_SCORE = 13.0, 11.0
+WRONG_SOFTMAX = (
+    "def softmax(x):\n"
+    "    '''Uniform probabilities: wrong on purpose.'''\n"
+    "    return np.ones_like(x) / x.shape[1]\n")
+
+
+@dataclass
+class Case:
+    """One student of the corpus."""
+
+    student: str
+    kind: str
+    content: object  # notebook dict, raw bytes, or None (no file)
+    status: str = "graded"
+    score: float | None = None
+    flagged: bool = False
+    reason: str = ""  # must appear in the reason column
+    integrity: str = ""  # key of integrity.json that must be non-empty
+    filename: str = NB
+    extra_files: dict = field(default_factory=dict)  # name -> text
+    lose: tuple = ()  # cells that must score 0
+
+
+def _base() -> dict:
+    return variants(ASSIGNMENT, NB)["reference"]
+
+
+def _cell(nb: dict, gid: str) -> dict:
+    return next(c for c in nb["cells"] if nbgrader_meta(c).get("grade_id")
+                == gid)
+
+
+def _wrong() -> dict:
+    nb = _base()
+    _cell(nb, "softmax")["source"] = WRONG_SOFTMAX
+    return nb
+
+
+def _append_to(nb: dict, gid: str, code: str) -> dict:
+    cell = _cell(nb, gid)
+    cell["source"] = "".join(cell["source"]) + "\n" + code
+    return nb
+
+
+def _added_cell(nb: dict, code: str, after: str = "softmax") -> dict:
+    i = next(i for i, c in enumerate(nb["cells"])
+             if nbgrader_meta(c).get("grade_id") == after)
+    nb["cells"].insert(i + 1, {"cell_type": "code", "metadata": {},
+                               "execution_count": None, "outputs": [],
+                               "source": code})
+    return nb
+
+
+def _attack(code: str, **kw) -> dict:
+    """A wrong softmax plus ``code`` in the softmax cell."""
+    return _append_to(_wrong(), "softmax", code)
+
+
+PATCH_COMPARISONS = """
+import numpy.testing
+np.testing.assert_allclose = lambda *a, **k: None
+np.allclose = lambda *a, **k: True
+np.isclose = lambda a, b, **k: np.ones(np.shape(a), bool)
+"""
+PATCH_PRIVATE = """
+import numpy.testing._private.utils as _u
+_u.assert_array_compare = lambda *a, **k: None
+"""
+PATCH_BUILTINS = """
+import builtins
+builtins.isinstance = lambda *a: True
+builtins.all = lambda *a: True
+"""
+SHADOW_BUILTINS = """
+def isinstance(*a):
+    return True
+all = lambda *a: True
+"""
+REBIND_NP = """
+import numpy as _real
+class _Fake:
+    def __getattr__(self, name):
+        return getattr(_real, name)
+    allclose = staticmethod(lambda *a, **k: True)
+    class testing:
+        assert_allclose = staticmethod(lambda *a, **k: None)
+np = _Fake()
+"""
+AST_HOOK = """
+import ast
+class _NoAsserts(ast.NodeTransformer):
+    def visit_Assert(self, node):
+        return ast.Pass()
+    def visit_Call(self, node):
+        if 'assert' in ast.unparse(node.func):
+            return ast.Constant(None)
+        return self.generic_visit(node)
+get_ipython().ast_transformers.append(_NoAsserts())
+"""
+INPUT_HOOK = """
+get_ipython().input_transformers_post.append(lambda lines: ['pass\\n'])
+"""
+CLEANUP_HOOK = """
+get_ipython().input_transformers_cleanup.append(
+    lambda lines: [l for l in lines if 'assert' not in l])
+"""
+CUSTOM_EXC = """
+get_ipython().set_custom_exc((BaseException,), lambda *a, **k: None)
+"""
+TRACE = """
+import sys
+def _tracer(frame, event, arg):
+    return _tracer
+sys.settrace(_tracer)
+"""
+EXCEPTHOOK = """
+import sys
+sys.excepthook = lambda *a: None
+"""
+PRE_RUN = """
+def _repatch(*a):
+    np.testing.assert_allclose = lambda *a, **k: None
+    np.allclose = lambda *a, **k: True
+get_ipython().events.register('pre_run_cell', _repatch)
+"""
+META_PATH = """
+import sys, types
+class _Finder:
+    def find_spec(self, name, path=None, target=None):
+        return None
+sys.meta_path.insert(0, _Finder())
+sys.modules['numpy.testing'] = types.SimpleNamespace(
+    assert_allclose=lambda *a, **k: None)
+"""
+SYS_PATH = """
+import sys, os
+os.makedirs('/tmp/shadow', exist_ok=True)
+with open('/tmp/shadow/numpy.py', 'w') as fh:
+    fh.write('def allclose(*a, **k):\\n    return True\\n')
+sys.path.insert(0, '/tmp/shadow')
+"""
+FORGED_REPLY = """
+import os, json
+for fd in range(3, 40):
+    try:
+        os.write(fd, (json.dumps({"id": "x", "status": "ok", "count": 99,
+                                  "outputs": []}) + "\\n").encode())
+    except OSError:
+        pass
+"""
+PATCH_RUNNER = """
+import gc
+_g = next(o for o in gc.get_objects()
+          if type(o) is dict and 'Guard' in o and 'run' in o)
+"""
+PATCH_RUNNER += """
+_real_run = _g['run']
+def _always_ok(shell, run_cell, code):
+    reply = _real_run(shell, run_cell, code)
+    reply['status'] = 'ok'
+    reply.pop('ename', None)
+    reply.pop('evalue', None)
+    return reply
+_g['run'] = _always_ok
+"""
+PATCH_GUARD = """
+import gc
+_g = next(o for o in gc.get_objects()
+          if type(o) is dict and 'Guard' in o and 'run' in o)
+_g['Guard'].restore = lambda self, *a, **k: []
+np.testing.assert_allclose = lambda *a, **k: None
+np.testing.assert_array_equal = lambda *a, **k: None
+np.testing.assert_array_almost_equal = lambda *a, **k: None
+np.allclose = lambda *a, **k: True
+np.array_equal = lambda *a, **k: True
+"""
+LOOP = "\nwhile True:\n    pass\n"
+NO_INTERRUPT = """
+import signal
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+while True:
+    try:
+        pass
+    except BaseException:
+        pass
+"""
+EXIT = "\nimport os\nos._exit(3)\n"
+KILL_PARENT = """
+import os, signal
+for pid in (os.getppid(), 1):
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except OSError:
+        pass
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+MEMORY_BOMB = """
+_hog = []
+while True:
+    _hog.append(np.ones(1 << 25))
+"""
+PROCESSES = """
+import subprocess
+_procs = []
+try:
+    for _ in range(400):
+        _procs.append(subprocess.Popen(['sleep', '60']))
+except OSError as exc:
+    print('stopped at', len(_procs), 'processes:', type(exc).__name__)
+"""
+PRINT_FLOOD = "\nprint('x' * 50_000_000)\n"
+RAW_FLOOD = "\nimport os\nwhile True:\n    os.write(1, b'x' * 65536)\n"
+WARNINGS = """
+import warnings
+_orig_softmax = softmax
+def softmax(x):
+    warnings.warn('a harmless warning', RuntimeWarning)
+    np.exp(np.array([1000.0]))
+    return _orig_softmax(x)
+"""
+COURSE_IMPORT = "from course_lib.functional import softmax\n"
+
+
+def probe_code(marker: Path) -> str:
+    """Looks for course files and other students; tries to write out."""
+    return f"""
+import os, socket
+_targets = ['/work/main/solutions', {str(Path(__file__).resolve().parents[2]
+                                        / 'solutions')!r},
+            {str(marker.parent)!r}, '/root/.bash_history',
+            '/work/main/_grading', '/work/main/tests']
+print('VISIBLE', [t for t in _targets if os.path.exists(t)])
+_wrote = []
+for _p in [{str(marker)!r}, '/work/main/course_lib/evil.py', '/etc/evil']:
+    try:
+        with open(_p, 'w') as fh:
+            fh.write('x')
+        _wrote.append(_p)
+    except OSError:
+        pass
+print('WROTE', _wrote)
+try:
+    socket.create_connection(('127.0.0.1', 9), timeout=1)
+    print('NETWORK reachable')
+except OSError as exc:
+    print('NETWORK', type(exc).__name__)
+"""
+
+
+def _tagged() -> dict:
+    nb = _wrong()
+    for cell in nb["cells"]:
+        if nbgrader_meta(cell).get("grade"):
+            cell["metadata"]["tags"] = ["skip-execution", "raises-exception"]
+            cell["metadata"]["custom"] = {"skip": True}
+    return nb
+
+
+def _without_tests() -> dict:
+    nb = _wrong()
+    nb["cells"] = [c for c in nb["cells"] if not (
+        nbgrader_meta(c).get("grade") and not nbgrader_meta(c).get(
+            "solution"))]
+    return nb
+
+
+def _duplicated_tests() -> dict:
+    nb = _wrong()
+    test = copy.deepcopy(_cell(nb, "test_softmax"))
+    test["source"] = "pass"
+    nb["cells"].insert(3, test)
+    return nb
+
+
+def _retyped_test() -> dict:
+    nb = _wrong()
+    cell = _cell(nb, "test_softmax")
+    cell["cell_type"] = "markdown"
+    cell.pop("outputs", None)
+    cell.pop("execution_count", None)
+    return nb
+
+
+def _edited_test() -> dict:
+    nb = _wrong()
+    _cell(nb, "test_softmax")["source"] = "pass"
+    return nb
+
+
+def _fake_points() -> dict:
+    nb = _wrong()
+    meta = nbgrader_meta(_cell(nb, "test_softmax"))
+    meta["points"] = 100
+    meta["grade"] = False
+    return nb
+
+
+def _retyped_answer() -> dict:
+    nb = _base()
+    cell = _cell(nb, "softmax")
+    cell["cell_type"] = "markdown"
+    cell.pop("outputs", None)
+    cell.pop("execution_count", None)
+    return nb
+
+
+def _huge_outputs() -> dict:
+    nb = _base()
+    _cell(nb, "softmax")["outputs"] = [{"output_type": "stream",
+                                        "name": "stdout",
+                                        "text": "y" * 5_000_000}]
+    return nb
+
+
+def _hostile_message() -> dict:
+    nb = _base()
+    _cell(nb, "softmax")["source"] = (
+        "def softmax(x):\n"
+        "    raise ValueError('=HYPERLINK(\"http://x\"),\\n\"quoted\", ;')\n")
+    return nb
+
+
+def build(marker: Path) -> list[Case]:
+    """Every case; ``marker`` is a host path the sandbox must not write."""
+    ref = _base()
+    W, F = WRONG_SCORE, FULL
+    cases = [
+        Case("honest", "honest reference", ref, score=F),
+        Case("honest-wrong", "honest wrong softmax", _wrong(), score=W,
+             lose=("test_softmax",)),
+        Case("patch-numpy", "patched NumPy comparisons",
+             _attack(PATCH_COMPARISONS), score=W, flagged=True,
+             integrity="tamper", lose=("test_softmax",)),
+        Case("patch-private", "patched NumPy internals",
+             _attack(PATCH_PRIVATE), score=W, flagged=True,
+             integrity="tamper"),
+        Case("patch-builtins", "patched builtins", _attack(PATCH_BUILTINS),
+             score=W, flagged=True, integrity="tamper"),
+        Case("shadow-builtins", "builtins shadowed by globals",
+             _attack(SHADOW_BUILTINS), score=W, flagged=True,
+             integrity="tamper"),
+        Case("rebind-np", "np rebound to a fake module", _attack(REBIND_NP),
+             score=W),
+        Case("ast-hook", "IPython AST transformer", _attack(AST_HOOK),
+             score=W, flagged=True, integrity="tamper"),
+        Case("input-hook", "IPython input transformer", _attack(INPUT_HOOK),
+             score=W, flagged=True, integrity="tamper"),
+        Case("cleanup-hook", "IPython cleanup transformer",
+             _attack(CLEANUP_HOOK), score=W, flagged=True,
+             integrity="tamper"),
+        Case("custom-exc", "exception handler swallowing errors",
+             _attack(CUSTOM_EXC), score=W, flagged=True, integrity="tamper"),
+        Case("settrace", "trace function", _attack(TRACE), score=W,
+             flagged=True, integrity="tamper"),
+        Case("excepthook", "sys.excepthook replaced (IPython ignores it)",
+             _attack(EXCEPTHOOK), score=W),
+        Case("pre-run-event", "pre_run_cell callback re-patching",
+             _attack(PRE_RUN), score=W, flagged=True, integrity="tamper"),
+        Case("import-hook", "import hook and fake numpy.testing",
+             _attack(META_PATH), score=W, flagged=True, integrity="tamper"),
+        Case("sys-path", "shadow module on sys.path", _attack(SYS_PATH),
+             score=W, flagged=True, integrity="tamper"),
+        Case("shadow-file", "numpy.py next to the notebook", _wrong(),
+             score=W, extra_files={
+                 "numpy.py": "def allclose(*a, **k):\n    return True\n",
+                 "course_lib.py": "raise SystemExit\n"}),
+        Case("forged-reply", "forged protocol messages",
+             _attack(FORGED_REPLY), score=W, flagged=True,
+             integrity="tamper"),
+        Case("patch-runner", "runner patched: every cell reports success",
+             _attack(PATCH_RUNNER), status="flagged", score=0.0,
+             flagged=True, integrity="canaries", reason="flagged for a human"),
+        Case("patch-guard", "guard disabled and comparisons patched",
+             _attack(PATCH_GUARD), status="flagged", score=0.0,
+             flagged=True, integrity="canaries"),
+        Case("skip-tags", "skip tags and custom metadata", _tagged(),
+             score=W, integrity="stripped"),
+        Case("deleted-tests", "test cells deleted", _without_tests(),
+             score=W, integrity="restored"),
+        Case("duplicated-test", "test cell duplicated", _duplicated_tests(),
+             score=W, integrity="restored"),
+        Case("retyped-test", "test cell turned into markdown",
+             _retyped_test(), score=W, integrity="restored"),
+        Case("edited-test", "test cell edited to pass", _edited_test(),
+             score=W, integrity="restored"),
+        Case("fake-points", "test cell metadata changed", _fake_points(),
+             score=W),
+        Case("retyped-answer", "answer cell turned into markdown",
+             _retyped_answer(), score=W, integrity="restored"),
+        Case("loop", "infinite loop", _append_to(_base(), "relu", LOOP),
+             score=W, reason="timed out", lose=("test_relu",)),
+        Case("no-interrupt", "loop ignoring interrupts",
+             _append_to(_base(), "relu", NO_INTERRUPT), score=W,
+             reason="timed out"),
+        Case("exit", "process exits", _append_to(_base(), "relu", EXIT),
+             score=W, reason="process ended"),
+        Case("kill-parent", "kills its parent and process group",
+             _append_to(_base(), "relu", KILL_PARENT), score=W,
+             reason="process ended"),
+        Case("memory-bomb", "allocates without limit",
+             _append_to(_base(), "relu", MEMORY_BOMB), score=F),
+        Case("processes", "starts hundreds of processes",
+             _append_to(_base(), "relu", PROCESSES), score=F),
+        Case("print-flood", "prints 50 MB", _append_to(_base(), "relu",
+                                                     PRINT_FLOOD), score=F),
+        Case("raw-flood", "floods file descriptor 1",
+             _append_to(_base(), "relu", RAW_FLOOD), score=W,
+             reason="output limit"),
+        Case("probe", "reads and writes outside, network",
+             _added_cell(_base(), probe_code(marker)), score=F),
+        Case("warnings", "warnings on stderr", _added_cell(_base(),
+                                                          WARNINGS), score=F),
+        Case("course-import", "imports the course's softmax",
+             _append_to(_base(), "softmax", COURSE_IMPORT), score=F,
+             flagged=True, integrity="course_imports"),
+        Case("huge-outputs", "5 MB of outputs in the file", _huge_outputs(),
+             score=F),
+        Case("hostile-message", "error text with CSV syntax",
+             _hostile_message(), score=W, reason="HYPERLINK"),
+        Case("invalid-json", "truncated JSON", b'{"cells": [',
+             status="invalid", score=0.0, reason="not valid notebook JSON"),
+        Case("nul-bytes", "NUL bytes", b'{"cells": []}\x00',
+             status="invalid", score=0.0, reason="NUL bytes"),
+        Case("nbformat-3", "wrong nbformat", {**ref, "nbformat": 3},
+             status="invalid", score=0.0, reason="nbformat 4"),
+        Case("cells-not-list", "cells is not a list",
+             {**ref, "cells": {"a": 1}}, status="invalid", score=0.0,
+             reason="nbformat 4"),
+        Case("renamed", "renamed notebook", ref,
+             filename="foundations (1).ipynb", status="missing", score=0.0,
+             reason="must keep their released names"),
+        Case("too-big", "file over the size limit",
+             json.dumps({**ref, "pad": "z" * (21 << 20)}).encode(),
+             status="invalid", score=0.0, reason="MiB"),
+        Case("empty-folder", "no notebook at all", None, status="missing",
+             score=0.0, reason="no foundations.ipynb"),
+        Case("=HYPERLINK(x)", "formula as a folder name", ref,
+             status="invalid", score=0.0, reason="student folder name"),
+    ]
+    return cases
+
+
+def write(cases: list[Case], folder: Path) -> None:
+    for case in cases:
+        d = folder / case.student
+        d.mkdir(parents=True, exist_ok=True)
+        for name, text in case.extra_files.items():
+            (d / name).write_text(text)
+        if case.content is None:
+            continue
+        data = case.content if isinstance(case.content, bytes) else \
+            json.dumps(case.content).encode()
+        (d / case.filename).write_bytes(data)

@@ -1,0 +1,154 @@
+"""The adversarial corpus, graded in one run: every hostile submission gets
+the score its code earns, the right status and flag, honest ones keep full
+marks, and the run completes with one row per student."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+
+import pytest
+
+from course_tools import grade as grading
+from course_tools.sandbox import Limits, bwrap
+
+from .adversarial.corpus import ASSIGNMENT, NB, build, write
+
+pytestmark = [pytest.mark.grading, pytest.mark.adversarial, pytest.mark.slow,
+              pytest.mark.xdist_group("adversarial")]
+
+LIMITS = Limits(cell_seconds=8, student_seconds=120, memory_mb=1024,
+                flood_bytes=4 << 20)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    if bwrap() is None:
+        pytest.skip("bubblewrap is unavailable: hostile code would run "
+                    "unconfined (run .ci/setup-sandbox.sh as root)")
+    root = tmp_path_factory.mktemp("adversarial")
+    marker = root / "host-only" / "written-by-student.txt"
+    marker.parent.mkdir()
+    cases = build(marker)
+    subs = root / "submissions"
+    write(cases, subs)
+    out = root / "out"
+    results = grading.grade(subs, out, workdir=root / "work",
+                            names=[ASSIGNMENT], limits=LIMITS, jobs=2)
+    with open(out / "grades.csv", newline="", encoding="utf-8") as fh:
+        rows = {r["student_id"]: r for r in csv.DictReader(fh)}
+    integrity = json.loads((out / "integrity.json").read_text())
+    by_student = {r.student: r for r in results}
+    return dict(cases=cases, rows=rows, results=by_student, out=out,
+                root=root, marker=marker, integrity=integrity)
+
+
+def _row(corpus, case):
+    key = grading._safe_csv(case.student)
+    return corpus["rows"][key]
+
+
+def test_corpus_has_thirty_kinds_of_attack(corpus):
+    kinds = {c.kind for c in corpus["cases"] if not c.kind.startswith(
+        "honest")}
+    assert len(kinds) >= 30, sorted(kinds)
+
+
+def test_every_student_has_exactly_one_row(corpus):
+    expected = {grading._safe_csv(c.student) for c in corpus["cases"]}
+    assert set(corpus["rows"]) == expected
+    lines = (corpus["out"] / "grades.csv").read_text().splitlines()
+    assert len(list(csv.reader(lines))) == len(expected) + 1
+
+
+def _cases():
+    from pathlib import Path
+
+    for case in build(Path("/nonexistent/marker")):
+        yield pytest.param(case.student, id=case.student)
+
+
+@pytest.mark.parametrize("student", list(_cases()))
+def test_case_gets_what_its_code_earns(corpus, student):
+    case = next(c for c in corpus["cases"] if c.student == student)
+    row = _row(corpus, case)
+    detail = f"{case.kind}: {row}"
+    assert row["status"] == case.status, detail
+    assert float(row["score"]) == case.score, detail
+    assert float(row["max_score"]) == 15.0, detail
+    assert row["flagged"] == str(case.flagged).lower(), detail
+    if case.reason:
+        assert case.reason in row["reason"], detail
+    if case.integrity:
+        found = corpus["integrity"][f"{row['student_id']}/{ASSIGNMENT}"]
+        assert found[case.integrity], (case.integrity, found)
+    res = corpus["results"][case.student]
+    for cell in case.lose:
+        assert res.cells[cell][0] == 0, (cell, res.cells)
+    if case.status == "graded":
+        assert row["needs_manual_grade"] == "true", detail
+
+
+def test_honest_submission_is_clean(corpus):
+    found = corpus["integrity"][f"honest/{ASSIGNMENT}"]
+    assert not any(found[k] for k in ("tamper", "canaries", "restored",
+                                      "course_imports")), found
+
+
+def test_sandbox_saw_nothing_and_wrote_nothing(corpus):
+    if bwrap() is None:
+        pytest.skip("bubblewrap is not available: isolation not tested")
+    nb = json.loads(next((corpus["root"] / "work").glob(
+        f"*/autograded/probe/{ASSIGNMENT}/{NB}")).read_text())
+    text = "".join(o.get("text", "") for c in nb["cells"]
+                   for o in c.get("outputs", []))
+    assert "VISIBLE []" in text, text
+    assert "WROTE []" in text, text
+    assert "NETWORK OSError" in text or "NETWORK" in text and \
+        "reachable" not in text, text
+    assert not corpus["marker"].exists()
+    assert not (grading.ROOT / "course_lib" / "evil.py").exists()
+
+
+def test_feedback_hides_hidden_tests(corpus):
+    page = (corpus["out"] / "feedback" / "honest-wrong" / ASSIGNMENT /
+            "foundations.html").read_text()
+    assert "failed" in page and "test_softmax" in page
+    assert "BEGIN HIDDEN TESTS" not in page
+    assert "_check_softmax" not in page
+    assert "Traceback" not in page
+
+
+def test_report_lists_flags(corpus):
+    page = (corpus["out"] / "report.html").read_text()
+    assert "patch-runner" in page and "canaries" in page
+    assert "data:image/png;base64," in page
+
+
+def test_gradebook_has_only_validated_rows(corpus):
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{corpus['out'] / 'gradebook.db'}") as gb:
+        subs = {s.student_id: s for s in
+                gb.assignment_submissions(ASSIGNMENT)}
+        assert subs["honest"].score == 13.0
+        assert "invalid-json" not in subs
+        assert subs["patch-runner"].score == 0.0
+        assert subs["patch-runner"].needs_manual_grade
+
+
+def test_no_sandbox_process_survives(corpus):
+    """The 'processes' case started sleepers; closing its sandbox (its PID
+    namespace) must have ended them."""
+    left = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            cmd = open(f"/proc/{pid}/cmdline", "rb").read()
+        except OSError:
+            continue
+        if cmd == b"sleep\x0060\x00":
+            left.append(pid)
+    assert not left, f"{len(left)} sleep processes survived the sandbox"
