@@ -60,7 +60,14 @@ grade: $(STAMP)
 lab: $(STAMP)
 	$(BIN)/jupyter lab exercises
 
-bench: $(STAMP)
+BENCH_STAMP := $(VENV)/.bench-installed
+
+$(BENCH_STAMP): $(STAMP) benchmarks/requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r benchmarks/requirements.txt 2>&1 \
+	  | { grep -v '^WARNING: Location' || true; }
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
 	$(BIN)/python -m benchmarks.run
 
 classroom:

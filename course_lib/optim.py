@@ -113,6 +113,10 @@ class Optimizer:
             check_same_keys_and_shapes(where, params, grads)
             _check_float_params(where, params)
         self.t += 1
+        self._apply(params, grads)
+
+    def _apply(self, params: dict, grads: dict) -> None:
+        """One step of every array; subclasses may batch the arrays."""
         for key, p in params.items():
             self._step(key, p, grads[key])
 
@@ -455,32 +459,113 @@ class Adam(Optimizer):
         self.beta1 = check_probability("Adam", "beta1", beta1)
         self.beta2 = check_probability("Adam", "beta2", beta2)
         self.eps = check_finite_number("Adam", "eps", eps, low=0.0)
-        self._scratch: dict[str, np.ndarray] = {}
+        # Every operation writes into m, v or a scratch array, so an update
+        # allocates nothing; the scalars are Python floats, so float32
+        # stays float32.
+        self._scratch: dict[str, tuple] = {}
+        self._layout = None
+
+    def _apply(self, params, grads):
+        # The bias corrections depend on t only: work them out once per
+        # update. Denominator sqrt(v)/sqrt(bc2) + eps and step
+        # (lr/bc1)·m/denom are folded into m / (sqrt(v)·a + e) with
+        # a = bc1/(lr·sqrt(bc2)) and e = eps·bc1/lr (one pass fewer).
+        bc1 = 1 - self.beta1 ** self.t
+        sqrt_bc2 = math.sqrt(1 - self.beta2 ** self.t)
+        self._coef = (bc1 / (self.lr * sqrt_bc2), self.eps * bc1 / self.lr)
+        flat = self._flat_layout(params)
+        if flat is None:
+            super()._apply(params, grads)
+            return
+        # All arrays at once: the moments live in flat buffers (state
+        # holds views of them), so most of the arithmetic is a dozen NumPy
+        # calls per update instead of a dozen per parameter array.
+        m, v, g_scaled, g_squared, views = flat
+        for key, (scaled, squared) in views.items():
+            g = grads[key]
+            np.multiply(g, 1 - self.beta1, out=scaled)
+            np.multiply(g, g, out=squared)
+        self._moments_and_step(m, v, g_scaled, g_squared)
+        for key, p in params.items():
+            p -= views[key][0]
+
+    def _moments_and_step(self, m, v, g_scaled, g_squared):
+        """m, v <- moments; g_scaled <- the step (lr/bc1)·m/denom.
+
+        Takes (1 - beta1)·g and g² (both overwritten), all in place.
+        """
+        m *= self.beta1
+        m += g_scaled
+        g_squared *= 1 - self.beta2
+        v *= self.beta2
+        v += g_squared
+        a, e = self._coef
+        step = np.sqrt(v, out=g_scaled)
+        step *= a
+        step += e
+        np.divide(m, step, out=step)
+
+    def _flat_layout(self, params):
+        """Flat buffers for m, v and two scratch arrays, with per-key views.
+
+        Built once and reused while the keys, shapes and dtype stay the
+        same and ``state`` still holds its views (``load_state_dict``
+        replaces them: the moments are then copied into new buffers).
+        Returns None when the parameters do not share one dtype.
+        """
+        layout = self._layout
+        if layout is not None and layout[0] == [
+                (k, p.shape, p.dtype) for k, p in params.items()] and all(
+                self.state.get(k) is st and st["m"] is m and st["v"] is v
+                for k, (st, m, v) in layout[1].items()):
+            return layout[2]
+        dtypes = {p.dtype for p in params.values()}
+        if len(dtypes) != 1:
+            self._layout = None
+            return None
+        dtype = dtypes.pop()
+        total = sum(p.size for p in params.values())
+        m, v, g_scaled, g_squared = (np.zeros(total, dtype=dtype)
+                                     for _ in range(4))
+        views, owned, start = {}, {}, 0
+        for key, p in params.items():
+            sl = slice(start, start + p.size)
+            start += p.size
+            st = {"m": m[sl].reshape(p.shape), "v": v[sl].reshape(p.shape)}
+            old = self.state.get(key)
+            if old is not None and np.shape(old["m"]) == p.shape:
+                st["m"][...] = old["m"]  # moments from earlier updates
+                st["v"][...] = old["v"]
+            self.state[key] = st
+            owned[key] = (st, st["m"], st["v"])
+            views[key] = (g_scaled[sl].reshape(p.shape),
+                          g_squared[sl].reshape(p.shape))
+        flat = (m, v, g_scaled, g_squared, views)
+        self._layout = ([(k, p.shape, p.dtype) for k, p in params.items()],
+                        owned, flat)
+        return flat
+
+    def __getstate__(self):
+        # A copy or a pickle keeps ``state``; its flat buffers are rebuilt
+        # from it on the next update (copied views would not alias them).
+        attrs = self.__dict__.copy()
+        attrs["_layout"] = None
+        attrs["_scratch"] = {}
+        return attrs
 
     def _step(self, key, p, g):
+        # one array at a time (parameters of mixed dtypes)
         st = self._buffers(key, p, "m", "v")
-        m, v = st["m"], st["v"]
-        # Every operation writes into m, v or one scratch array per key, so
-        # an update allocates nothing; the scalars are Python floats, so
-        # float32 stays float32.
-        tmp = self._scratch.get(key)
-        if tmp is None or tmp.shape != p.shape or tmp.dtype != p.dtype:
-            tmp = self._scratch[key] = np.empty_like(p)
-        m *= self.beta1
-        m += np.multiply(g, 1 - self.beta1, out=tmp)
-        v *= self.beta2
-        np.multiply(g, 1 - self.beta2, out=tmp)
-        v += np.multiply(tmp, g, out=tmp)
-        bc1 = 1 - self.beta1 ** self.t
-        bc2 = 1 - self.beta2 ** self.t
-        # denominator sqrt(v)/sqrt(bc2) + eps, then p -= (lr/bc1) * m/denom,
-        # in the order of torch.optim.Adam
-        np.sqrt(v, out=tmp)
-        tmp /= math.sqrt(bc2)
-        tmp += self.eps
-        np.divide(m, tmp, out=tmp)
-        tmp *= self.lr / bc1
-        p -= tmp
+        scratch = self._scratch.get(key)
+        if scratch is None or scratch[0].shape != p.shape or (
+                scratch[0].dtype != p.dtype):
+            scratch = self._scratch[key] = (np.empty_like(p),
+                                            np.empty_like(p))
+        scaled, squared = scratch
+        np.multiply(g, 1 - self.beta1, out=scaled)
+        np.multiply(g, g, out=squared)
+        self._moments_and_step(st["m"], st["v"], scaled, squared)
+        p -= scaled
 
     def _hyper(self):
         return (f"lr={self.lr:g}, beta1={self.beta1:g}, "
