@@ -3,6 +3,7 @@ report how long each chapter took to execute."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -33,7 +34,32 @@ def execution_times() -> dict[str, float]:
     return times
 
 
+def library_fingerprint() -> str:
+    """Hash of everything the chapters import from this repository."""
+    digest = hashlib.sha256()
+    files = sorted((ROOT / "course_lib").rglob("*.py")) + [ROOT / "requirements.txt"]
+    for path in files:
+        digest.update(path.relative_to(ROOT).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def forget_stale_executions() -> None:
+    """The execution cache keys on a chapter's own text only; when the library
+    changes, every chapter (and the API pages' docstrings) must be redone."""
+    stamp = BUILD / ".course_lib.sha256"
+    current = library_fingerprint()
+    cached = (BUILD / ".jupyter_cache").exists()
+    if cached and (not stamp.exists() or stamp.read_text() != current):
+        print("course_lib changed since the last build: every chapter re-executes.")
+        shutil.rmtree(BUILD / ".jupyter_cache", ignore_errors=True)
+        shutil.rmtree(BUILD / ".doctrees", ignore_errors=True)
+    BUILD.mkdir(exist_ok=True)
+    stamp.write_text(current)
+
+
 def main() -> int:
+    forget_stale_executions()
     env = dict(os.environ, COURSE_LIB_PROGRESS="0")
     # A non-interactive backend would keep figures out of the pages.
     env.pop("MPLBACKEND", None)
