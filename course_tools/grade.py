@@ -327,7 +327,12 @@ def grade(submissions, out, workdir=None, timeout=120, names=None,
     submissions, out = Path(submissions), Path(out)
     limits = limits or Limits(cell_seconds=float(timeout))
     course = [a for a in assignments() if names is None or a.name in names]
-    workdir = Path(workdir) if workdir else ROOT / "_grading" / "run"
+    if workdir is None:
+        # One scratch folder per output folder, so two gradings into
+        # different folders never touch each other's files.
+        tag = hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:10]
+        workdir = ROOT / "_grading" / f"run-{tag}"
+    workdir = Path(workdir)
     if workdir.exists():
         shutil.rmtree(workdir)
     (workdir / "course").mkdir(parents=True)

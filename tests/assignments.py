@@ -16,20 +16,65 @@ MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION", "### BEGIN HIDDEN TESTS",
            "### END HIDDEN TESTS")
 
 
-@dataclass(frozen=True)
-class Mutant:
-    """A plausible wrong answer: solution cell ``cell`` replaced by ``source``.
+class MutantEditError(ValueError):
+    """An edit of a mutant does not name exactly one place in the answer."""
 
-    Every test cell in ``loses`` must score less than full marks; all other
-    autograded cells keep theirs. ``message``, when given, must appear in the
-    output of a failing test cell (the hint that names the mistake).
+
+Edit = tuple[str, str]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Mutant:
+    """A plausible wrong answer to the solution cell ``cell``.
+
+    Give either the whole wrong answer as ``source`` (for code that is
+    structurally different) or ``edits``: ``(old, new)`` pairs applied in
+    order to the reference answer, each ``old`` occurring exactly once in the
+    text it is applied to. Every test cell in ``loses`` must score less than
+    full marks; all other autograded cells keep theirs. ``message``, when
+    given, must appear in the output of a failing test cell (the hint that
+    names the mistake).
     """
 
     name: str
     cell: str
-    source: str
     loses: tuple[str, ...]
+    source: str | None = None
+    edits: tuple[Edit, ...] = ()
     message: str | None = None
+
+    def __post_init__(self):
+        if (self.source is None) == (not self.edits):
+            raise TypeError(f"mutant {self.name}: give either source or "
+                            "edits, not both or neither")
+        for edit in self.edits:
+            if (not isinstance(edit, (tuple, list)) or len(edit) != 2
+                    or not all(isinstance(s, str) for s in edit)
+                    or edit[0] == edit[1] or not edit[0]):
+                raise TypeError(f"mutant {self.name}: each edit must be a "
+                                f"pair (old, new) of different strings with "
+                                f"old non-empty; got {edit!r}")
+        # lists are accepted; tuples keep the mutant hashable
+        object.__setattr__(self, "edits",
+                           tuple(tuple(e) for e in self.edits))
+
+    def resolve(self, reference: str) -> str:
+        """The wrong answer: ``source``, or ``edits`` applied to
+        ``reference`` (the reference answer of ``cell``)."""
+        if self.source is not None:
+            return self.source
+        text = reference
+        for i, (old, new) in enumerate(self.edits, start=1):
+            count = text.count(old)
+            if count != 1:
+                where = ("not found" if count == 0
+                         else f"found {count} times; make it longer")
+                raise MutantEditError(
+                    f"mutant {self.name!r}, cell {self.cell!r}: the text of "
+                    f"edit {i}, {old!r}, must occur exactly once in the "
+                    f"reference answer (after the previous edits): {where}")
+            text = text.replace(old, new)
+        return text
 
 
 def load_mutants(assignment: str) -> list[Mutant]:
@@ -80,7 +125,8 @@ def variants(assignment: str, notebook: str) -> dict[str, dict]:
         if m.cell not in answers:
             raise ValueError(f"mutant {m.name}: no solution cell {m.cell!r} "
                              f"in {assignment}/{notebook}")
-        out[f"mutant-{m.name}"] = fill(release, {**answers, m.cell: m.source})
+        out[f"mutant-{m.name}"] = fill(
+            release, {**answers, m.cell: m.resolve(answers[m.cell])})
     return out
 
 

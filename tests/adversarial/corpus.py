@@ -243,17 +243,19 @@ def softmax(x):
 COURSE_IMPORT = "from course_lib.functional import softmax\n"
 
 
+REPO = Path(__file__).resolve().parents[2]
+
+
 def probe_code(marker: Path) -> str:
     """Looks for course files and other students; tries to write out."""
     return f"""
 import os, socket
-_targets = ['/work/main/solutions', {str(Path(__file__).resolve().parents[2]
-                                        / 'solutions')!r},
-            {str(marker.parent)!r}, '/root/.bash_history',
-            '/work/main/_grading', '/work/main/tests']
+_targets = [{str(REPO / 'solutions')!r}, {str(marker.parent)!r},
+            '/root/.bash_history', {str(REPO / '_grading')!r},
+            {str(REPO / 'tests')!r}]
 print('VISIBLE', [t for t in _targets if os.path.exists(t)])
 _wrote = []
-for _p in [{str(marker)!r}, '/work/main/course_lib/evil.py', '/etc/evil']:
+for _p in [{str(marker)!r}, {str(REPO / 'course_lib' / 'evil.py')!r}, '/etc/evil']:
     try:
         with open(_p, 'w') as fh:
             fh.write('x')
