@@ -249,20 +249,8 @@ def glorot_normal(shape, rng=None, dtype=np.float64):
     (variance :math:`1/n_\mathrm{in}`) and the backward gradient
     (variance :math:`1/n_\mathrm{out}`) the same size.
 
-    Parameters
-    ----------
-    shape : tuple of int
-    rng : Generator, int or None
-    dtype : floating dtype, default float64
-
-    Returns
-    -------
-    ndarray of ``shape`` and ``dtype``
-
-    Raises
-    ------
-    ValueError
-        If ``shape`` is invalid.
+    ``shape``, ``rng`` and ``dtype`` as in :func:`normal`, which also
+    names the errors.
 
     Notes
     -----
@@ -285,20 +273,8 @@ def he_normal(shape, rng=None, dtype=np.float64):
     signal; doubling the weight variance of :func:`xavier_normal` makes up
     for it, so every layer sees a signal of the same size.
 
-    Parameters
-    ----------
-    shape : tuple of int
-    rng : Generator, int or None
-    dtype : floating dtype, default float64
-
-    Returns
-    -------
-    ndarray of ``shape`` and ``dtype``
-
-    Raises
-    ------
-    ValueError
-        If ``shape`` is invalid.
+    ``shape``, ``rng`` and ``dtype`` as in :func:`normal`, which also
+    names the errors.
 
     Notes
     -----
@@ -317,15 +293,8 @@ def xavier_uniform(shape, rng=None, dtype=np.float64):
         W_{ij} \sim U(-a, a), \qquad a = \sqrt{3/n_\mathrm{in}}
         \quad(\text{so } \operatorname{Var} W_{ij} = a^2/3 = 1/n_\mathrm{in})
 
-    Parameters
-    ----------
-    shape : tuple of int
-    rng : Generator, int or None
-    dtype : floating dtype, default float64
-
-    Returns
-    -------
-    ndarray of ``shape`` and ``dtype``
+    ``shape``, ``rng`` and ``dtype`` as in :func:`normal`, which also
+    names the errors.
 
     Notes
     -----
@@ -346,15 +315,8 @@ def glorot_uniform(shape, rng=None, dtype=np.float64):
     The variance :math:`a^2/3 = 2/(n_\mathrm{in} + n_\mathrm{out})` equals
     that of :func:`glorot_normal`.
 
-    Parameters
-    ----------
-    shape : tuple of int
-    rng : Generator, int or None
-    dtype : floating dtype, default float64
-
-    Returns
-    -------
-    ndarray of ``shape`` and ``dtype``
+    ``shape``, ``rng`` and ``dtype`` as in :func:`normal`, which also
+    names the errors.
 
     Notes
     -----
@@ -373,15 +335,8 @@ def he_uniform(shape, rng=None, dtype=np.float64):
     The variance :math:`a^2/3 = 2/n_\mathrm{in}` equals that of
     :func:`he_normal`.
 
-    Parameters
-    ----------
-    shape : tuple of int
-    rng : Generator, int or None
-    dtype : floating dtype, default float64
-
-    Returns
-    -------
-    ndarray of ``shape`` and ``dtype``
+    ``shape``, ``rng`` and ``dtype`` as in :func:`normal`, which also
+    names the errors.
 
     Notes
     -----
