@@ -12,13 +12,20 @@ import html
 import json
 from pathlib import Path
 
+import mistune
+
 from .execute import Outcome
+
+# Markdown as the student saw it; raw HTML in a cell (the student may have
+# written it) is escaped, never passed through.
+_markdown = mistune.create_markdown(escape=True, plugins=["table", "strikethrough"])
 
 CSS = """body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;
 padding:0 1rem;color:#222}pre{background:#f6f8fa;padding:.6rem;overflow-x:auto;
 white-space:pre-wrap}.pass{border-left:6px solid #2a7}.fail{border-left:6px
 solid #c33}.manual{border-left:6px solid #c90}.cell{margin:1rem 0;padding-left:
-.6rem}.out{background:#fff;border:1px solid #ddd}h1 small{color:#666}"""
+.6rem}.out{background:#fff;border:1px solid #ddd}h1 small{color:#666}
+.md{line-height:1.45}.md code{background:#f6f8fa;padding:0 .2rem}"""
 
 
 def _outputs_text(run) -> str:
@@ -46,11 +53,10 @@ def feedback_html(student: str, assignment: str, notebook: str,
                 state = "graded by hand" if got is None else \
                     f"{got:g} / {cell.points:g} (no answer)"
                 out.append(f"<div class='cell manual'><b>Written answer "
-                           f"({esc(state)})</b><pre>{esc(cell.source)}</pre>"
-                           "</div>")
+                           f"({esc(state)})</b><div class='md'>"
+                           f"{_markdown(cell.source)}</div></div>")
             else:
-                out.append(f"<div class='cell'><pre>{esc(cell.source)}</pre>"
-                           "</div>")
+                out.append(f"<div class='cell md'>{_markdown(cell.source)}</div>")
             continue
         if cell.kind == "test":
             got, mx = outcome.scores[cell.grade_id]

@@ -3,6 +3,7 @@ submissions get a status and a reason, and nothing aborts the run."""
 
 from __future__ import annotations
 
+import copy
 import csv
 import json
 import subprocess
@@ -17,6 +18,9 @@ pytestmark = [pytest.mark.grading, pytest.mark.slow,
               pytest.mark.xdist_group("grading-cli")]
 ROOT = Path(__file__).resolve().parent.parent
 NB = "foundations.ipynb"
+
+
+SCRIPT = "<script>alert('feedback')</script>"
 
 
 def run_grade(*args, cwd=ROOT):
@@ -38,7 +42,12 @@ def graded(tmp_path_factory):
                 content).encode()
             (d / name).write_bytes(data)
 
-    put("alice", NB, nbs["reference"])
+    alice = copy.deepcopy(nbs["reference"])
+    for cell in alice["cells"]:
+        meta = cell["metadata"].get("nbgrader", {})
+        if cell["cell_type"] == "markdown" and meta.get("solution"):
+            cell["source"] = "".join(cell["source"]) + "\n\n" + SCRIPT
+    put("alice", NB, alice)
     put("bob", NB, nbs["blank"])
     put("carol", NB, b'{"cells": [')
     put("dave", "foundations (1).ipynb", nbs["reference"])
@@ -90,8 +99,11 @@ def test_broken_submissions_get_status_and_reason(graded, student, status,
 
 def test_feedback_and_cell_scores_written(graded):
     _, out, stdout = graded
-    assert (out / "feedback" / "alice" / "01-foundations" /
-            "foundations.html").is_file()
+    page = (out / "feedback" / "alice" / "01-foundations" /
+            "foundations.html").read_text(encoding="utf-8")
+    assert "<h2>Task 1" in page, "the notebook's Markdown is not rendered"
+    assert SCRIPT not in page and "&lt;script&gt;" in page, \
+        "HTML a student wrote must be shown escaped, not run"
     with open(out / "cells.csv", newline="") as fh:
         cells = [r for r in csv.DictReader(fh) if r["student_id"] == "alice"]
     assert {r["cell"] for r in cells} >= {"test_softmax", "test_affine"}
