@@ -10,7 +10,7 @@ import json
 import pytest
 
 from course_tools import grade as grading
-from course_tools.course import EXERCISES, assignments
+from course_tools.course import EXERCISES, ROOT, SOLUTIONS, assignments
 from course_tools.release import generate
 
 from .assignments import cell_outputs, load_mutants, nbgrader_meta, \
@@ -140,3 +140,16 @@ def test_no_instructor_marker_in_exercises(assignment):
         for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS",
                        "END HIDDEN TESTS"):
             assert marker not in text, f"{marker!r} survives in {path}"
+
+
+@pytest.mark.parametrize("notebook", sorted(
+    str(p.relative_to(ROOT)) for p in
+    [*SOLUTIONS.rglob("*.ipynb"), *EXERCISES.rglob("*.ipynb")]
+    if ".ipynb_checkpoints" not in p.parts))
+def test_notebooks_are_committed_without_outputs(notebook):
+    nb = json.loads((ROOT / notebook).read_text(encoding="utf-8"))
+    executed = [i for i, cell in enumerate(nb["cells"])
+                if cell["cell_type"] == "code"
+                and (cell.get("outputs") or cell.get("execution_count"))]
+    assert not executed, (f"{notebook}: code cells {executed} carry outputs; "
+                          "clear them (Kernel > Restart and clear outputs)")
