@@ -209,8 +209,8 @@ class BatchNorm(Layer):
         m = x.size // x.shape[1]
         if m < 2:
             raise error("BatchNorm.forward", "x", "a training batch with at "
-                        "least 2 values per feature (mean and variance of one "
-                        "value are undefined)", f"shape {shape_str(x.shape)}",
+                        "least 2 values per feature (one value normalizes to 0, "
+                        "so the output would be beta whatever the input)", f"shape {shape_str(x.shape)}",
                         hint="Use train=False to predict a single sample.")
         # sums times 1/m (a Python float, so float32 stays float32) and
         # in-place steps: this layer runs thousands of times per chapter
