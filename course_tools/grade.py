@@ -50,6 +50,7 @@ from .execute import outcome as run_notebook
 from .feedback import autograded_notebook, feedback_html, write_json
 from .integrity import Integrity, load_template, merge
 from .late import POLICIES, LatePolicy, load_collection, parse_time
+from .manual import ManualScoreError, apply_manual, load_manual
 from .sandbox import Limits, isolation
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -72,6 +73,7 @@ class Result:
     cells: dict = field(default_factory=dict)  # grade_id -> (score, max)
     integrity: dict = field(default_factory=dict)
     seconds: float = 0.0
+    manual_cells: set = field(default_factory=set)  # scored from --manual
 
 
 def _safe_csv(value):
@@ -310,7 +312,10 @@ class GradebookWriter:
                 got = res.cells.get(grade.name, (None, None))[0]
                 if res.status == "flagged":
                     got = None
-                grade.auto_score = got
+                if grade.name in res.manual_cells:
+                    grade.auto_score, grade.manual_score = None, got
+                else:
+                    grade.auto_score = got
                 grade.needs_manual_grade = got is None
                 sub.flagged = res.flagged
         self.gb.db.commit()
@@ -322,11 +327,18 @@ class GradebookWriter:
 def grade(submissions, out, workdir=None, timeout=120, names=None,
           jobs=None, roster=None, limits: Limits | None = None,
           late: LatePolicy | None = None, collection=None,
-          progress: bool = False) -> list[Result]:
-    """Grade ``submissions`` into ``out``; return one Result per row."""
+          progress: bool = False, manual=None) -> list[Result]:
+    """Grade ``submissions`` into ``out``; return one Result per row.
+
+    ``manual``: a CSV of hand-given points for written answers (see
+    :mod:`course_tools.manual`); it is checked before any file is touched.
+    """
     submissions, out = Path(submissions), Path(out)
     limits = limits or Limits(cell_seconds=float(timeout))
     course = [a for a in assignments() if names is None or a.name in names]
+    templates = {(a.name, nb): load_template(a.name, nb) for a in course
+                 for nb in a.notebooks}
+    manual_scores = load_manual(manual, templates) if manual else {}
     if workdir is None:
         # One scratch folder per output folder, so two gradings into
         # different folders never touch each other's files.
@@ -340,8 +352,6 @@ def grade(submissions, out, workdir=None, timeout=120, names=None,
     feedback_dir = out / "feedback"
     if feedback_dir.exists():
         shutil.rmtree(feedback_dir)
-    templates = {(a.name, nb): load_template(a.name, nb) for a in course
-                 for nb in a.notebooks}
     students = load_roster(roster, submissions)
     final, todo = collect(submissions, course, students, templates)
     # Opening the gradebook is slow (nbgrader's imports, alembic): do it
@@ -377,6 +387,7 @@ def grade(submissions, out, workdir=None, timeout=120, names=None,
     opening.shutdown()
     stamps = _collection_times(collection, submissions)
     for res in results:
+        apply_manual(res, manual_scores)
         _apply_late(res, late, stamps)
         writer.write(res, nb_names[res.assignment])
     writer.close()
@@ -475,6 +486,8 @@ def main(argv=None) -> int:
                         help="fraction lost per day late (policy 'penalty')")
     parser.add_argument("--collection", help="CSV student_id,assignment,"
                         "collected_at (default SUBMISSIONS/collection.csv)")
+    parser.add_argument("--manual", help="CSV student_id,assignment,cell,"
+                        "points: hand-given scores of written answers")
     parser.add_argument("--no-progress", action="store_true")
     args = parser.parse_args(argv)
     sub = Path(args.submissions)
@@ -489,6 +502,10 @@ def main(argv=None) -> int:
         return 2
     if args.jobs is not None and args.jobs < 1:
         print(f"grade: --jobs must be a positive integer; got {args.jobs}.",
+              file=sys.stderr)
+        return 2
+    if args.manual and not Path(args.manual).is_file():
+        print(f"grade: --manual must be a CSV file; got {args.manual}.",
               file=sys.stderr)
         return 2
     if args.roster and not Path(args.roster).is_file():
@@ -511,10 +528,14 @@ def main(argv=None) -> int:
               "install bubblewrap (apt-get install bubblewrap) to isolate "
               "student code.\nWARNING: " + "!" * 60, file=sys.stderr)
     start = time.perf_counter()
-    results = grade(sub, args.out, names=args.names, jobs=args.jobs,
-                    roster=args.roster, limits=limits, late=late,
-                    collection=args.collection,
-                    progress=not args.no_progress)
+    try:
+        results = grade(sub, args.out, names=args.names, jobs=args.jobs,
+                        roster=args.roster, limits=limits, late=late,
+                        collection=args.collection,
+                        progress=not args.no_progress, manual=args.manual)
+    except ManualScoreError as exc:
+        print(f"grade: {exc}", file=sys.stderr)
+        return 2
     took = time.perf_counter() - start
     _print_summary(results, took, Path(args.out), mode)
     return 0

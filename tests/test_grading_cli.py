@@ -128,3 +128,44 @@ def test_bad_arguments_are_named(tmp_path):
     proc = run_grade(str(tmp_path), "--assignment", "99-none")
     assert proc.returncode == 2
     assert "--assignment must be one of" in proc.stderr
+
+
+def test_manual_scores_complete_written_answers(graded, tmp_path):
+    _, out, _ = graded
+    subs = out.parent / "submissions"
+    manual = tmp_path / "manual.csv"
+    manual.write_text("student_id,assignment,cell,points,comment\n"
+                      "alice,01-foundations,linear_collapse,1.5,good\n")
+    again = tmp_path / "grades"
+    proc = run_grade(str(subs), "--out", str(again), "--assignment",
+                     "01-foundations", "--manual", str(manual))
+    assert proc.returncode == 0, proc.stderr
+    with open(again / "grades.csv", newline="", encoding="utf-8") as fh:
+        rows = {r["student_id"]: r for r in csv.DictReader(fh)}
+    assert rows["alice"]["score"] == "14.5"
+    assert rows["alice"]["needs_manual_grade"] == "false"
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{again / 'gradebook.db'}") as gb:
+        grade = gb.find_grade("linear_collapse", "foundations",
+                              "01-foundations", "alice")
+        assert grade.manual_score == 1.5 and not grade.needs_manual_grade
+
+
+@pytest.mark.parametrize("row,message", [
+    ("alice,01-foundations,test_softmax,1", "must be a written answer"),
+    ("alice,01-foundations,linear_collapse,3", "from 0 to 2"),
+    ("alice,01-foundations,linear_collapse,two", "from 0 to 2"),
+])
+def test_bad_manual_scores_are_named_before_grading(tmp_path, row, message):
+    subs = tmp_path / "subs"
+    (subs / "alice").mkdir(parents=True)
+    out = tmp_path / "grades"
+    (out / "feedback").mkdir(parents=True)
+    manual = tmp_path / "manual.csv"
+    manual.write_text(f"student_id,assignment,cell,points\n{row}\n")
+    proc = run_grade(str(subs), "--out", str(out), "--assignment",
+                     "01-foundations", "--manual", str(manual))
+    assert proc.returncode == 2
+    assert "line 2" in proc.stderr and message in proc.stderr, proc.stderr
+    assert (out / "feedback").is_dir(), "earlier feedback must survive"
