@@ -415,3 +415,43 @@ def test_every_optimizer_trains_a_small_network(cls):
     hist = cl.Trainer(net, cls(lr=lr), batch_size=10, rng=0,
                       progress=False).fit(x, t, epochs=15)
     assert hist.train_loss[-1] < hist.train_loss[0]
+
+
+# --- the contract: the same trajectory as torch.optim ----------------------
+
+TORCH_PEERS = [
+    (lambda: SGD(lr=0.05), "SGD", dict(lr=0.05)),
+    (lambda: Momentum(lr=0.05, momentum=0.9), "SGD", dict(lr=0.05, momentum=0.9)),
+    (lambda: Nesterov(lr=0.05, momentum=0.9), "SGD",
+     dict(lr=0.05, momentum=0.9, nesterov=True)),
+    (lambda: AdaGrad(lr=0.1, eps=1e-7), "Adagrad", dict(lr=0.1, eps=1e-7)),
+    (lambda: RMSProp(lr=0.01, rho=0.9, eps=1e-7), "RMSprop",
+     dict(lr=0.01, alpha=0.9, eps=1e-7)),
+    (lambda: AdaDelta(lr=1.0, rho=0.95, eps=1e-6), "Adadelta",
+     dict(lr=1.0, rho=0.95, eps=1e-6)),
+    (lambda: Adam(lr=0.01, beta1=0.9, beta2=0.999, eps=1e-8), "Adam",
+     dict(lr=0.01, betas=(0.9, 0.999), eps=1e-8)),
+]
+
+
+@pytest.mark.parametrize("make,peer,kwargs", TORCH_PEERS,
+                         ids=[p[1] + str(i) for i, p in enumerate(TORCH_PEERS)])
+def test_trajectory_equals_torch_optim(make, peer, kwargs):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(3)
+    A = rng.standard_normal((4, 4))
+    A = A @ A.T + np.eye(4)                 # a convex quadratic bowl
+    b = rng.standard_normal(4)
+    w0 = rng.standard_normal(4)
+
+    ours, opt = w0.copy(), make()
+    theirs = torch.tensor(w0, dtype=torch.float64, requires_grad=True)
+    torch_opt = getattr(torch.optim, peer)([theirs], **kwargs)
+    tA, tb = torch.from_numpy(A), torch.from_numpy(b)
+    for step in range(40):
+        opt.update({"w": ours}, {"w": A @ ours + b})
+        torch_opt.zero_grad()
+        (0.5 * theirs @ tA @ theirs + tb @ theirs).backward()
+        torch_opt.step()
+        np.testing.assert_allclose(ours, theirs.detach().numpy(), rtol=1e-10,
+                                   atol=1e-12, err_msg=f"step {step + 1}")
