@@ -49,11 +49,7 @@ def conv_case(torch, x_shape, F, k, pad, key, dtype=np.float32) -> Case:
     # forward, then dW and dx: three products of the same size
     case.flops = 3 * 2 * n * F * c * k * k * out_h * out_w
 
-    def course():
-        layer.forward(x, train=True)
-        layer.backward(dout)
-
-    case.course = course
+    case.course = _forward_backward(layer, x, dout)
     if torch is not None:
         tx = torch.from_numpy(x).requires_grad_()
         tW = torch.from_numpy(W.copy()).requires_grad_()
@@ -81,6 +77,14 @@ def _check_conv(torch, layer, x, dout, tx, tW, tb, pad, case):
         case.note = f"results differ from PyTorch (relative error {err:.1e})"
 
 
+def _forward_backward(layer, x, dout):
+    """One training-mode forward and backward pass of ``layer``: the timed step."""
+    def step():
+        layer.forward(x, train=True)
+        layer.backward(dout)
+    return step
+
+
 def _rel(a, b) -> float:
     return float(np.max(np.abs(a - b)) / max(np.max(np.abs(b)), 1e-30))
 
@@ -93,11 +97,7 @@ def maxpool_case(torch, x_shape=(100, 30, 24, 24), dtype=np.float32) -> Case:
     dout = rng.standard_normal((n, c, h // 2, w // 2)).astype(dtype)
     layer = MaxPool2D(2, 2)
 
-    def course():
-        layer.forward(x, train=True)
-        layer.backward(dout)
-
-    case.course = course
+    case.course = _forward_backward(layer, x, dout)
     if torch is not None:
         tx = torch.from_numpy(x).requires_grad_()
         tdout = torch.from_numpy(dout)
@@ -128,11 +128,7 @@ def batchnorm_case(torch, x_shape, key, dtype=np.float32) -> Case:
     beta = (0.1 * rng.standard_normal(C)).astype(dtype)
     layer = BatchNorm(gamma, beta, momentum=0.9, eps=1e-5)
 
-    def course():
-        layer.forward(x, train=True)
-        layer.backward(dout)
-
-    case.course = course
+    case.course = _forward_backward(layer, x, dout)
     if torch is not None:
         tx = torch.from_numpy(x).requires_grad_()
         tg = torch.from_numpy(gamma.copy()).requires_grad_()

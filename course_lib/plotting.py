@@ -39,6 +39,16 @@ def _axes(ax, figsize=None):
     return ax
 
 
+def _label(ax, xlabel, ylabel, title=None, legend=True):
+    """Axis labels, an optional title and the legend: every line plot's end."""
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    if legend:
+        ax.legend()
+
+
 def plot_history(history, metrics=("loss", "acc"), title=None, axes=None):
     """Training (dashed) and validation (solid) curves of a :class:`History`.
 
@@ -79,11 +89,7 @@ def plot_curves(curves: dict, xlabel="epoch", ylabel="loss", ax=None,
         ax.plot(x, y, label=name, **kw)
     if logy:
         ax.set_yscale("log")
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    if title:
-        ax.set_title(title)
-    ax.legend()
+    _label(ax, xlabel, ylabel, title)
     return ax
 
 
@@ -674,11 +680,7 @@ def plot_loglog(x, curves: dict, ax=None, xlabel="x", ylabel="y",
                 label=f"slope {power:g}")
     ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    if title:
-        ax.set_title(title)
-    ax.legend()
+    _label(ax, xlabel, ylabel, title)
     return ax
 
 

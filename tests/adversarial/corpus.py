@@ -296,13 +296,16 @@ def _duplicated_tests() -> dict:
     return nb
 
 
-def _retyped_test() -> dict:
-    nb = _wrong()
-    cell = _cell(nb, "test_softmax")
+def _as_markdown(nb: dict, grade_id: str) -> dict:
+    cell = _cell(nb, grade_id)
     cell["cell_type"] = "markdown"
     cell.pop("outputs", None)
     cell.pop("execution_count", None)
     return nb
+
+
+def _retyped_test() -> dict:
+    return _as_markdown(_wrong(), "test_softmax")
 
 
 def _edited_test() -> dict:
@@ -320,12 +323,7 @@ def _fake_points() -> dict:
 
 
 def _retyped_answer() -> dict:
-    nb = _base()
-    cell = _cell(nb, "softmax")
-    cell["cell_type"] = "markdown"
-    cell.pop("outputs", None)
-    cell.pop("execution_count", None)
-    return nb
+    return _as_markdown(_base(), "softmax")
 
 
 def _huge_outputs() -> dict:
