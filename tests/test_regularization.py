@@ -245,6 +245,12 @@ class _Scripted:
         v = self.script[int(round(self.W[0])) - 1]
         return v, v
 
+    def state_dict(self):
+        return {"0.W": self.W.copy()}
+
+    def load_state_dict(self, state):
+        self.W[...] = state["0.W"]
+
 
 def _fit_scripted(script, epochs=None, **kw):
     net = _Scripted(script)
@@ -318,6 +324,53 @@ def test_early_stopping_real_network_keeps_best_epoch():
     assert hist.stopped_epoch == best + 3
     assert net.evaluate(xv, tv)[0] == pytest.approx(hist.val_loss[best - 1],
                                                     rel=1e-12)
+
+
+def test_early_stopping_restores_batchnorm_buffers_through_state_dict():
+    x, t = _digits_like(n=80, seed=1)
+    xv, tv = _digits_like(n=40, seed=2)
+    net = mlp([6, 30, 30, 3], batchnorm=True, rng=0)
+    snapshots = {}
+
+    class KeepStates(WeightSnapshots):
+        def on_epoch_end(self, trainer, epoch, history):
+            snapshots[epoch + 1] = trainer.network.state_dict()
+            return False
+
+    es = EarlyStopping("val_loss", patience=2)
+    hist = Trainer(net, SGD(0.5), batch_size=10, rng=0,
+                   callbacks=[es, KeepStates([1])]).fit(
+        x, t, epochs=200, x_val=xv, t_val=tv)
+    best, last = es.best_epoch_, hist.epochs[-1]
+    assert last == best + 2
+    buffers = [k for k in snapshots[best] if k.endswith("running_mean")]
+    assert buffers, "a BatchNorm network's state holds its running means"
+    restored = net.state_dict()
+    assert sorted(restored) == sorted(snapshots[best])
+    for k, v in snapshots[best].items():
+        np.testing.assert_array_equal(restored[k], v, err_msg=k)
+    # the last epoch's buffers differed, so they were really written back
+    assert any(not np.array_equal(snapshots[last][k], snapshots[best][k])
+               for k in buffers)
+    assert net.evaluate(xv, tv)[0] == pytest.approx(hist.val_loss[best - 1],
+                                                    rel=1e-12)
+
+
+def test_early_stopping_needs_state_dict_to_restore():
+    class NoState(_Scripted):
+        state_dict = None
+
+    x = np.zeros((4, 1))
+    t = np.zeros(4, dtype=int)
+    with pytest.raises(TypeError, match="EarlyStopping.*state_dict"):
+        Trainer(NoState([1.0, 2.0]), SGD(1.0), batch_size=4,
+                callbacks=[EarlyStopping()]).fit(x, t, epochs=2, x_val=x,
+                                                 t_val=t)
+    net = NoState([1.0, 2.0])
+    Trainer(net, SGD(1.0), batch_size=4,
+            callbacks=[EarlyStopping(restore_best_weights=False)]).fit(
+        x, t, epochs=2, x_val=x, t_val=t)
+    assert net.W[0] == 2.0
 
 
 def test_early_stopping_bad_input():
