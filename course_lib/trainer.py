@@ -1,7 +1,19 @@
-"""Mini-batch training loop with history, schedules, callbacks and a progress bar."""
+r"""Mini-batch training loop with history, schedules, callbacks and a progress bar.
+
+One epoch visits every sample exactly once, in a new random order:
+
+.. math::
+    \pi_e = \text{permutation}(N), \qquad
+    B_{e,i} = \{\pi_e(ib), \dots, \pi_e(\min((i+1)b, N) - 1)\},
+
+and each mini-batch :math:`B_{e,i}` makes one update
+:math:`\theta \leftarrow \text{update}(\theta, \nabla_\theta L_{B_{e,i}})`.
+See Chapter 1.
+"""
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 from dataclasses import dataclass, field
@@ -37,7 +49,8 @@ class History:
     ``val_acc`` and ``lr`` (the rate used during the epoch, index 0 = first
     epoch), ``epochs`` (1-based epoch numbers the metrics belong to), and
     per-update ``batch_loss``. ``stopped_epoch`` is set when a callback ended
-    training early.
+    training early, or when a non-finite loss ended it with
+    ``on_nonfinite="stop"`` (then ``notes["nonfinite"]`` says where).
     """
 
     epochs: list = field(default_factory=list)
@@ -107,11 +120,41 @@ class Trainer:
     progress : bool or None
         Progress bar; None decides automatically (see
         :func:`progress_enabled`).
+    on_nonfinite : {"raise", "stop", "continue"}, default "raise"
+        What to do when a mini-batch loss is NaN or infinite (the run has
+        diverged). ``"raise"``: raise ``FloatingPointError`` naming the
+        epoch, the step and the learning rate; ``"stop"``: end training
+        there, record that epoch's metrics and
+        ``history.notes["nonfinite"]``; in both cases the update of that
+        step is not applied. ``"continue"``: keep training (the loss stays
+        NaN), for experiments that show what divergence looks like.
+
+    Raises
+    ------
+    ValueError
+        From :meth:`fit`, for data that cannot be trained on: NaN or inf in
+        ``x`` or ``t`` (the message names the first bad index), no samples,
+        or ``x`` and ``t`` of different lengths.
+    FloatingPointError
+        From :meth:`fit`, when the loss becomes non-finite and
+        ``on_nonfinite="raise"``; ``trainer.history`` keeps what was
+        recorded up to then.
+
+    Notes
+    -----
+    Shuffling draws a fresh permutation every epoch, without replacement,
+    from a child stream of ``rng`` (augmentation draws from another), so
+    the same ``rng`` gives the same batches and adding augmentation does
+    not change their order. PyTorch: ``DataLoader(ds, batch_size=b,
+    shuffle=True, generator=g)``; Keras: ``model.fit(x, t, batch_size=b,
+    shuffle=True)``, which also keeps training through NaN unless a
+    ``TerminateOnNaN`` callback is given.
     """
 
     def __init__(self, network, optimizer, batch_size=100, schedule=None,
                  schedule_unit="epoch", callbacks=(), augment=None,
-                 eval_every=1, rng=None, progress=None):
+                 eval_every=1, rng=None, progress=None,
+                 on_nonfinite="raise"):
         self.network = network
         self.optimizer = optimizer
         self.batch_size = check_int("Trainer", "batch_size", batch_size, 1)
@@ -123,21 +166,40 @@ class Trainer:
         self.eval_every = check_int("Trainer", "eval_every", eval_every, 1)
         self.rng = rng
         self.progress = progress
+        self.on_nonfinite = check_choice("Trainer", "on_nonfinite",
+                                         on_nonfinite,
+                                         ("raise", "stop", "continue"))
         self.stop_training = False
 
-    def _check_data(self, x, t, name_x, name_t):
+    @staticmethod
+    def _check_data(x, t, name_x, name_t):
+        """Arrays, at least one sample, one label per sample, all finite."""
         if not isinstance(x, np.ndarray) or not isinstance(t, np.ndarray):
             raise error("Trainer.fit", f"{name_x}, {name_t}", "numpy arrays",
                         f"{type(x).__name__}, {type(t).__name__}",
                         kind=TypeError)
+        for name, a in ((name_x, x), (name_t, t)):
+            if a.ndim == 0:
+                raise error("Trainer.fit", name, "an array with one row per "
+                            "sample", "a 0-d array")
+        if x.shape[0] == 0:
+            raise error("Trainer.fit", name_x, "an array with at least one "
+                        "sample (N >= 1)", f"shape {shape_str(x.shape)}",
+                        hint="Is a filter or a split leaving no data?")
         if x.shape[0] != t.shape[0]:
             raise error("Trainer.fit", name_t, f"one label per sample of "
                         f"{name_x} {shape_str(x.shape)}",
                         f"shape {shape_str(t.shape)}")
+        for name, a in ((name_x, x), (name_t, t)):
+            _check_finite("Trainer.fit", name, a)
 
     def fit(self, x, t, epochs=None, x_val=None, t_val=None,
             max_updates=None) -> History:
-        """Train for ``epochs`` epochs or ``max_updates`` updates, whichever ends first."""
+        """Train for ``epochs`` epochs or ``max_updates`` updates.
+
+        Whichever ends first; the data are checked once, before the first
+        step (see Raises in the class docstring).
+        """
         self._check_data(x, t, "x", "t")
         if (x_val is None) != (t_val is None):
             raise error("Trainer.fit", "x_val, t_val", "both given or both "
@@ -173,6 +235,7 @@ class Trainer:
             from tqdm.auto import tqdm
             bar = tqdm(total=total, unit="step", leave=False)
         step = 0
+        diverged = False
         try:
             for epoch in range(epochs):
                 if self.schedule is not None and self.schedule_unit == "epoch":
@@ -193,6 +256,17 @@ class Trainer:
                             and self.schedule_unit == "step"):
                         self.optimizer.lr = self.schedule.lr_at(step)
                     loss, grads = self.network.train_step(xb, tb)
+                    if (self.on_nonfinite != "continue"
+                            and not math.isfinite(loss)):
+                        where = {"epoch": epoch + 1, "step": step + 1,
+                                 "batch": start // b + 1,
+                                 "batches": per_epoch,
+                                 "lr": self.optimizer.lr, "loss": float(loss)}
+                        if self.on_nonfinite == "raise":
+                            raise _diverged(where)
+                        history.notes["nonfinite"] = where
+                        diverged = True
+                        break
                     self.optimizer.update(params, grads)
                     for cb in self.callbacks:
                         cb.after_update(self)
@@ -203,10 +277,13 @@ class Trainer:
                 history.n_updates = step
                 last = (epoch == epochs - 1
                         or (max_updates is not None and step >= max_updates))
-                if (epoch + 1) % self.eval_every == 0 or last:
+                if (epoch + 1) % self.eval_every == 0 or last or diverged:
                     self._record(history, epoch, epoch_lr, x, t, x_val, t_val)
                     if bar is not None:
                         bar.set_postfix(loss=f"{history.train_loss[-1]:.4f}")
+                if diverged:
+                    history.stopped_epoch = epoch + 1
+                    break
                 if self.schedule is not None and hasattr(self.schedule,
                                                          "update"):
                     metric = (self.network.evaluate(x_val, t_val)[0]
@@ -238,3 +315,33 @@ class Trainer:
             v_loss, v_acc = self.network.evaluate(x_val, t_val)
             history.val_loss.append(v_loss)
             history.val_acc.append(v_acc)
+
+
+def _check_finite(where: str, name: str, a: np.ndarray) -> None:
+    """Raise ValueError naming the first NaN or inf of ``a``, if any."""
+    if a.dtype.kind not in "fc":
+        return                      # integers and booleans are always finite
+    bad = ~np.isfinite(a)
+    if bad.any():
+        idx = np.unravel_index(int(np.argmax(bad)), a.shape)
+        pos = ", ".join(str(int(i)) for i in idx)
+        raise error(where, name, "finite (no NaN or inf)",
+                    f"{a[idx]} at {name}[{pos}]",
+                    hint=f"{int(bad.any(axis=tuple(range(1, a.ndim))).sum())}"
+                    f" of {a.shape[0]} samples hold NaN or inf, the first "
+                    f"is sample {int(idx[0])}; clean or drop them before "
+                    "training.")
+
+
+def _diverged(where: dict) -> FloatingPointError:
+    """The error for a non-finite training loss, naming where it happened."""
+    return error("Trainer.fit", "training loss", "finite",
+                 f"{where['loss']} at epoch {where['epoch']}, step "
+                 f"{where['step']} (batch {where['batch']} of "
+                 f"{where['batches']} in the epoch), learning rate "
+                 f"{where['lr']:g}",
+                 hint="That step's update was not applied. Lower the "
+                 "learning rate or scale the inputs; "
+                 "Trainer(..., on_nonfinite='stop') ends training there "
+                 "instead and keeps the history.",
+                 kind=FloatingPointError)
