@@ -13,12 +13,14 @@ import numpy as np
 __all__ = [
     "as_rng",
     "check_array",
+    "check_batch",
     "check_choice",
     "check_finite_number",
     "check_int",
     "check_labels",
     "check_probability",
     "check_same_keys_and_shapes",
+    "check_targets",
     "error",
     "shape_str",
 ]
@@ -121,32 +123,102 @@ def check_choice(where: str, name: str, value, choices) -> str:
     return value
 
 
-def check_labels(where: str, t, n_samples: int, n_classes: int) -> np.ndarray:
-    """Validate int labels (N,) or one-hot (N, K); return int labels (N,)."""
+def check_batch(where: str, name: str, x: np.ndarray) -> np.ndarray:
+    """Check that the array ``x`` holds at least one sample (N >= 1)."""
+    if x.ndim == 0 or x.shape[0] == 0:
+        raise error(where, name, "a batch of at least one sample (N >= 1)",
+                    f"shape {shape_str(x.shape)}")
+    return x
+
+
+def _class_indices(where: str, name: str, t: np.ndarray,
+                   n_classes: int) -> np.ndarray:
+    """Int labels from a 1-D array of integers or integral floats.
+
+    Values are checked before any cast, so ``-1`` cannot wrap around to the
+    last class and ``1e20`` is reported as itself, not as a garbage integer.
+    """
+    kind = t.dtype.kind
+    if kind not in "iuf":
+        raise error(where, name, "integer class labels", f"dtype {t.dtype}",
+                    kind=TypeError)
+    if kind == "f":
+        bad = ~np.isfinite(t)
+        bad[~bad] = t[~bad] != np.round(t[~bad])
+        if bad.any():
+            raise error(where, name, "integer class labels",
+                        f"label {float(t[bad][0])!r}")
+    if t.size:
+        bad = (t < 0) | (t >= n_classes)
+        if bad.any():
+            v = t[bad][0]
+            v = float(v) if kind == "f" else int(v)
+            raise error(where, name, f"labels in [0, {n_classes - 1}]",
+                        f"label {v!r}")
+    return t if kind in "iu" else t.astype(np.intp)
+
+
+def check_labels(where: str, t, n_samples: int, n_classes: int,
+                 name: str = "t") -> np.ndarray:
+    """Validate int labels (N,) or one-hot/probability rows (N, K).
+
+    Returns int labels (N,): the labels themselves, or the arg-max of each
+    row for 2-D targets (what an accuracy compares with).
+    """
     if not isinstance(t, np.ndarray):
-        raise error(where, "t", "a numpy.ndarray of labels",
+        raise error(where, name, "a numpy.ndarray of labels",
                     type(t).__name__, kind=TypeError)
     if t.ndim == 2:
         if t.shape != (n_samples, n_classes):
-            raise error(where, "t", f"one-hot labels of shape "
+            raise error(where, name, f"one-hot labels of shape "
                         f"({n_samples}, {n_classes})",
                         f"shape {shape_str(t.shape)}")
         return np.argmax(t, axis=1)
     if t.ndim != 1 or t.shape[0] != n_samples:
-        raise error(where, "t", f"int labels of shape ({n_samples},) or "
+        raise error(where, name, f"int labels of shape ({n_samples},) or "
                     f"one-hot of shape ({n_samples}, {n_classes})",
                     f"shape {shape_str(t.shape)}")
-    if t.dtype.kind not in "iu":
-        if t.dtype.kind == "f" and np.all(np.mod(t, 1) == 0):
-            t = t.astype(np.int64)
-        else:
-            raise error(where, "t", "integer class labels",
-                        f"dtype {t.dtype}", kind=TypeError)
-    if t.size and (t.min() < 0 or t.max() >= n_classes):
-        bad = t[(t < 0) | (t >= n_classes)][0]
-        raise error(where, "t", f"labels in [0, {n_classes - 1}]",
-                    f"label {bad}")
-    return t
+    return _class_indices(where, name, t, n_classes)
+
+
+def check_targets(where: str, t, n_samples: int, n_classes: int,
+                  name: str = "t"):
+    """Targets of a cross-entropy: int labels (N,) or probability rows (N, K).
+
+    Returns ``(labels, None)`` for int labels and for exact one-hot rows,
+    ``(None, probs)`` for soft targets. Every row of a 2-D ``t`` must be
+    finite, non-negative and sum to 1 (relative tolerance about 1e-6);
+    otherwise the first bad row is named.
+    """
+    if not isinstance(t, np.ndarray):
+        raise error(where, name, "a numpy.ndarray of labels",
+                    type(t).__name__, kind=TypeError)
+    if t.ndim != 2:
+        return check_labels(where, t, n_samples, n_classes, name), None
+    if t.shape != (n_samples, n_classes):
+        raise error(where, name, f"int labels of shape ({n_samples},) or "
+                    f"class probabilities of shape ({n_samples}, "
+                    f"{n_classes})", f"shape {shape_str(t.shape)}")
+    if t.dtype.kind not in "biuf":
+        raise error(where, name, "numeric class probabilities",
+                    f"dtype {t.dtype}", kind=TypeError)
+    if t.dtype.kind != "f":
+        t = t.astype(np.float64)
+    sums = t.sum(axis=1, dtype=np.float64)
+    # summing K rounded numbers may be off by a few K ulps of their dtype
+    tol = max(1e-6, 4 * n_classes * float(np.finfo(t.dtype).eps))
+    bad = (~np.all(np.isfinite(t), axis=1) | np.any(t < 0, axis=1)
+           | ~(np.abs(sums - 1.0) <= tol))
+    if bad.any():
+        i = int(np.argmax(bad))
+        row = np.array2string(t[i], precision=4, threshold=8)
+        raise error(where, name, "int labels (N,) or rows of class "
+                    "probabilities (non-negative, each summing to 1)",
+                    f"row {i} = {row} with sum {sums[i]:.6g}",
+                    hint="Normalize the rows, or pass int labels.")
+    if np.all((t == 0) | (t == 1)):      # one-hot: the exact label path
+        return np.argmax(t, axis=1), None
+    return None, t
 
 
 def check_same_keys_and_shapes(where: str, params: dict, grads: dict) -> None:

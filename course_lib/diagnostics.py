@@ -11,7 +11,6 @@ See Chapter 3.
 
 from __future__ import annotations
 
-import math
 import numbers
 
 import numpy as np
@@ -26,8 +25,7 @@ from ._validation import (
     error,
     shape_str,
 )
-from .layers import Affine, ReLU, Sigmoid, Tanh
-from .network import INITIALIZERS
+from .layers import ACTIVATIONS, Affine, BatchNorm
 from .trainer import Callback
 
 __all__ = [
@@ -41,15 +39,14 @@ __all__ = [
     "init_std",
 ]
 
-_LAYERS = {"sigmoid": Sigmoid, "tanh": Tanh, "relu": ReLU}
+#: The asymptotes (lower, upper) of each bounded activation of
+#: :data:`course_lib.layers.ACTIVATIONS`; ReLU has none (None).
+ACTIVATION_RANGES = {name: cls.output_range
+                     for name, cls in ACTIVATIONS.items()}
 
-#: The asymptotes (lower, upper) of each bounded activation; ReLU has none.
-ACTIVATION_RANGES = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0),
-                     "relu": None}
-
-#: Initializer names accepted by :func:`forward_activations` (those of
-#: :func:`course_lib.network.mlp`).
-INIT_NAMES = INITIALIZERS
+#: Initializer names accepted by :func:`forward_activations`: the registry
+#: :data:`course_lib.init.INITIALIZERS` itself.
+INIT_NAMES = _init.INITIALIZERS
 
 
 class Activations(list):
@@ -89,11 +86,11 @@ class Activations(list):
 def init_std(init, fan_in: int, fan_out: int | None = None) -> float:
     r"""The standard deviation an initialization gives a weight.
 
-    ``init`` is a number (the std itself) or a name: ``"xavier"``
-    :math:`1/\sqrt{n_\mathrm{in}}`, ``"glorot"``
-    :math:`\sqrt{2/(n_\mathrm{in}+n_\mathrm{out})}`, ``"he"``
-    :math:`\sqrt{2/n_\mathrm{in}}` (uniform variants have the same std).
-    ``fan_out`` defaults to ``fan_in`` (square layers).
+    ``init`` is a number (the std itself) or a name of
+    :data:`course_lib.init.INITIALIZERS` (``"xavier"``, ``"glorot"``,
+    ``"he"`` and their uniform variants, which have the same std), whose
+    std is :func:`course_lib.init.std_for`. ``fan_out`` defaults to
+    ``fan_in`` (square layers).
     """
     fan_in = check_int("init_std", "fan_in", fan_in, low=1)
     fan_out = fan_in if fan_out is None else check_int(
@@ -101,12 +98,7 @@ def init_std(init, fan_in: int, fan_out: int | None = None) -> float:
     if isinstance(init, numbers.Real) and not isinstance(init, bool):
         return check_finite_number("init_std", "init", init, low=0.0)
     check_choice("init_std", "init", init, tuple(INIT_NAMES))
-    base = init.replace("_uniform", "")
-    if base == "xavier":
-        return 1.0 / math.sqrt(fan_in)
-    if base == "glorot":
-        return math.sqrt(2.0 / (fan_in + fan_out))
-    return math.sqrt(2.0 / fan_in)
+    return _init.std_for(init, fan_in, fan_out)
 
 
 def _weights(init, shape, rng, dtype):
@@ -194,7 +186,7 @@ def forward_activations(x, n_layers=5, width=100, activation="sigmoid",
     check_array(where, "x", x, ndim=2)
     n_layers = check_int(where, "n_layers", n_layers, low=1)
     width = check_int(where, "width", width, low=1)
-    check_choice(where, "activation", activation, tuple(_LAYERS))
+    check_choice(where, "activation", activation, tuple(ACTIVATIONS))
     if isinstance(init, numbers.Real) and not isinstance(init, bool):
         std = check_finite_number(where, "init", init, low=0.0)
         label = f"std={std:g}"
@@ -212,13 +204,11 @@ def forward_activations(x, n_layers=5, width=100, activation="sigmoid",
         a = affine.forward(z)
         layers.append(affine)
         if batchnorm:
-            from .layers import BatchNorm
-
             bn = BatchNorm(np.ones(width, dtype=x.dtype),
                            np.zeros(width, dtype=x.dtype))
             a = bn.forward(a, train=True)
             layers.append(bn)
-        act = _LAYERS[activation]()
+        act = ACTIVATIONS[activation]()
         z = act.forward(a)
         layers.append(act)
         weights.append(W)

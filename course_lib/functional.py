@@ -4,6 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._validation import (
+    check_array,
+    check_batch,
+    check_int,
+    check_labels,
+    check_targets,
+)
+
 __all__ = [
     "cross_entropy",
     "log_softmax",
@@ -50,18 +58,46 @@ def softmax(x: np.ndarray) -> np.ndarray:
 
 
 def one_hot(t: np.ndarray, n_classes: int, dtype=np.float64) -> np.ndarray:
-    """Int labels (N,) to one-hot rows (N, n_classes)."""
-    out = np.zeros((t.shape[0], n_classes), dtype=dtype)
-    out[np.arange(t.shape[0]), t] = 1
+    r"""Int labels (N,) to one-hot rows (N, K): :math:`T_{nk} = [t_n = k]`.
+
+    Raises ``ValueError`` for labels outside [0, K − 1] (−1 does not wrap
+    to the last class) or non-integral values, ``TypeError`` for a
+    non-numeric ``t``. PyTorch: ``nn.functional.one_hot(t, K)``.
+    """
+    n_classes = check_int("one_hot", "n_classes", n_classes, low=1)
+    check_array("one_hot", "t", t, ndim=1, dtype_kind=None)
+    labels = check_labels("one_hot", t, t.shape[0], n_classes)
+    out = np.zeros((labels.shape[0], n_classes), dtype=dtype)
+    out[np.arange(labels.shape[0]), labels] = 1
     return out
 
 
 def cross_entropy(logits: np.ndarray, t: np.ndarray) -> float:
-    r"""Mean cross-entropy :math:`-\frac1N\sum_n \log y_{n, t_n}` from logits.
+    r"""Mean cross-entropy from logits :math:`x` (N, K).
 
-    ``t`` holds int labels (N,). Uses :func:`log_softmax`, so it stays finite
-    even when a probability would round to zero.
+    .. math::
+
+        L = -\frac1N\sum_n \log y_{n, t_n} \quad\text{(int labels)},
+        \qquad L = -\frac1N\sum_n\sum_k t_{nk}\log y_{nk}
+        \quad\text{(probability rows)}
+
+    with :math:`y = \mathrm{softmax}(x)`. ``t`` holds int labels (N,) in
+    [0, K − 1] or rows of class probabilities (N, K), as PyTorch's
+    ``nn.functional.cross_entropy``. Uses :func:`log_softmax`, so it stays
+    finite even when a probability would round to zero.
+
+    Raises
+    ------
+    ValueError
+        For labels out of range or not integral, rows that are not
+        probabilities, an empty batch or shapes that do not match.
     """
+    where = "cross_entropy"
+    check_array(where, "logits", logits, ndim=2)
+    check_batch(where, "logits", logits)
+    labels, probs = check_targets(where, t, *logits.shape)
     logp = log_softmax(logits)
     n = logits.shape[0]
-    return float(-np.mean(logp[np.arange(n), t]))
+    if labels is not None:
+        return float(-np.mean(logp[np.arange(n), labels]))
+    return float(-np.sum(probs * logp) / n)

@@ -31,9 +31,16 @@ import numbers
 
 import numpy as np
 
-from ._validation import as_rng, check_finite_number, error
+from ._validation import (
+    as_rng,
+    check_choice,
+    check_finite_number,
+    check_int,
+    error,
+)
 
 __all__ = [
+    "INITIALIZERS",
     "constant",
     "fans",
     "glorot_normal",
@@ -41,6 +48,7 @@ __all__ = [
     "he_normal",
     "he_uniform",
     "normal",
+    "std_for",
     "uniform",
     "xavier_normal",
     "xavier_uniform",
@@ -111,6 +119,69 @@ def fans(shape) -> tuple[int, int]:
         return shape[0], shape[1]
     receptive = math.prod(shape[2:])
     return shape[1] * receptive, shape[0] * receptive
+
+
+#: Each scaling rule as (gain, fan): Var W = gain / fan, with fan either
+#: fan_in or fan_in + fan_out. The one place the formulas live.
+_RULES = {
+    "xavier": (1, "fan_in"),
+    "glorot": (2, "fan_in + fan_out"),
+    "he": (2, "fan_in"),
+}
+
+
+def _gain_and_fan(rule: str, fan_in: int, fan_out: int) -> tuple[int, int]:
+    """``(gain, fan)`` of a rule, so that Var W = gain / fan."""
+    gain, fan = _RULES[rule]
+    return gain, (fan_in if fan == "fan_in" else fan_in + fan_out)
+
+
+def std_for(name: str, fan_in: int, fan_out: int | None = None) -> float:
+    r"""The standard deviation the initializer ``name`` gives a weight.
+
+    .. math::
+
+        	ext{xavier: } rac{1}{\sqrt{n_\mathrm{in}}},\qquad
+        	ext{glorot: } \sqrt{rac{2}{n_\mathrm{in} + n_\mathrm{out}}},
+        \qquad 	ext{he: } \sqrt{rac{2}{n_\mathrm{in}}}
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`INITIALIZERS`; a ``"_uniform"`` variant has the
+        std of its normal counterpart.
+    fan_in : int >= 1
+    fan_out : int >= 1, optional
+        Defaults to ``fan_in`` (a square layer).
+
+    Raises
+    ------
+    ValueError
+        For an unknown name or a fan that is not a positive int.
+
+    Examples
+    --------
+    >>> std_for("he", 50)
+    0.2
+    """
+    fan_in = check_int("std_for", "fan_in", fan_in, low=1)
+    fan_out = fan_in if fan_out is None else check_int(
+        "std_for", "fan_out", fan_out, low=1)
+    check_choice("std_for", "name", name, tuple(INITIALIZERS))
+    gain, fan = _gain_and_fan(name.removesuffix("_uniform"), fan_in, fan_out)
+    return math.sqrt(gain / fan)
+
+
+def _normal_rule(rule: str, shape, rng, dtype) -> np.ndarray:
+    gain, fan = _gain_and_fan(rule, *fans(shape))
+    return normal(shape, math.sqrt(gain / fan), rng, dtype)
+
+
+def _uniform_rule(rule: str, shape, rng, dtype) -> np.ndarray:
+    # U(-a, a) has variance a^2 / 3, so a = sqrt(3 Var W)
+    gain, fan = _gain_and_fan(rule, *fans(shape))
+    a = math.sqrt(3 * gain / fan)
+    return uniform(shape, -a, a, rng, dtype)
 
 
 def normal(shape, std, rng=None, dtype=np.float64) -> np.ndarray:
@@ -233,8 +304,7 @@ def xavier_normal(shape, rng=None, dtype=np.float64):
     truncates at two std) and PyTorch's
     ``nn.init.kaiming_normal_(w, nonlinearity="linear")``. See Chapter 3.
     """
-    fan_in, _ = fans(shape)
-    return normal(shape, 1.0 / math.sqrt(fan_in), rng, dtype)
+    return _normal_rule("xavier", shape, rng, dtype)
 
 
 def glorot_normal(shape, rng=None, dtype=np.float64):
@@ -258,8 +328,7 @@ def glorot_normal(shape, rng=None, dtype=np.float64):
     ``GlorotNormal`` (Keras truncates the normal at two std; we do not).
     For a square layer it equals :func:`xavier_normal`. See Chapter 3.
     """
-    fan_in, fan_out = fans(shape)
-    return normal(shape, math.sqrt(2.0 / (fan_in + fan_out)), rng, dtype)
+    return _normal_rule("glorot", shape, rng, dtype)
 
 
 def he_normal(shape, rng=None, dtype=np.float64):
@@ -281,8 +350,7 @@ def he_normal(shape, rng=None, dtype=np.float64):
     PyTorch: ``nn.init.kaiming_normal_(w, nonlinearity="relu")`` (mode
     ``"fan_in"``); Keras: ``HeNormal`` (truncated). See Chapter 3.
     """
-    fan_in, _ = fans(shape)
-    return normal(shape, math.sqrt(2.0 / fan_in), rng, dtype)
+    return _normal_rule("he", shape, rng, dtype)
 
 
 def xavier_uniform(shape, rng=None, dtype=np.float64):
@@ -302,9 +370,7 @@ def xavier_uniform(shape, rng=None, dtype=np.float64):
     ``nn.init.kaiming_uniform_(w, nonlinearity="linear")``. Not PyTorch's
     ``xavier_uniform_`` (that is :func:`glorot_uniform`). See Chapter 3.
     """
-    fan_in, _ = fans(shape)
-    a = math.sqrt(3.0 / fan_in)
-    return uniform(shape, -a, a, rng, dtype)
+    return _uniform_rule("xavier", shape, rng, dtype)
 
 
 def glorot_uniform(shape, rng=None, dtype=np.float64):
@@ -324,9 +390,7 @@ def glorot_uniform(shape, rng=None, dtype=np.float64):
     default ``kernel_initializer`` of ``Dense`` and ``Conv2D``.
     See Chapter 3.
     """
-    fan_in, fan_out = fans(shape)
-    a = math.sqrt(6.0 / (fan_in + fan_out))
-    return uniform(shape, -a, a, rng, dtype)
+    return _uniform_rule("glorot", shape, rng, dtype)
 
 
 def he_uniform(shape, rng=None, dtype=np.float64):
@@ -343,9 +407,7 @@ def he_uniform(shape, rng=None, dtype=np.float64):
     PyTorch: ``nn.init.kaiming_uniform_(w, nonlinearity="relu")``; Keras:
     ``HeUniform``. See Chapter 3.
     """
-    fan_in, _ = fans(shape)
-    a = math.sqrt(6.0 / fan_in)
-    return uniform(shape, -a, a, rng, dtype)
+    return _uniform_rule("he", shape, rng, dtype)
 
 
 def constant(shape, value, dtype=np.float64):
@@ -396,3 +458,16 @@ def zeros(shape, dtype=np.float64):
     """
     shape = _shape("zeros", shape)
     return np.zeros(shape, dtype=_dtype("zeros", dtype))
+
+
+#: The one registry of initializers by name, used by
+#: :func:`course_lib.network.mlp`, :func:`course_lib.network.cnn` and
+#: :mod:`course_lib.diagnostics`; :func:`std_for` gives each one's std.
+INITIALIZERS = {
+    "he": he_normal,
+    "xavier": xavier_normal,
+    "glorot": glorot_normal,
+    "he_uniform": he_uniform,
+    "xavier_uniform": xavier_uniform,
+    "glorot_uniform": glorot_uniform,
+}

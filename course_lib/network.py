@@ -2,24 +2,41 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 
 from . import init as _init
-from ._validation import as_rng, check_choice, check_int, error
-from .layers import Affine, Layer, ReLU, Sigmoid, SoftmaxWithLoss, Tanh
+from ._validation import (
+    as_rng,
+    check_array,
+    check_batch,
+    check_choice,
+    check_int,
+    check_labels,
+    error,
+    shape_str,
+)
+from .init import INITIALIZERS
+from .layers import (
+    ACTIVATIONS,
+    Affine,
+    BatchNorm,
+    Conv2D,
+    Dropout,
+    Flatten,
+    Layer,
+    MaxPool2D,
+    ReLU,
+    Sigmoid,
+    SoftmaxWithLoss,
+    Tanh,
+)
+from .layers.conv import affine_to_conv2d
 
-__all__ = ["Sequential", "mlp", "ACTIVATIONS", "INITIALIZERS"]
-
-ACTIVATIONS = {"relu": ReLU, "sigmoid": Sigmoid, "tanh": Tanh}
-
-INITIALIZERS = {
-    "he": _init.he_normal,
-    "xavier": _init.xavier_normal,
-    "glorot": _init.glorot_normal,
-    "he_uniform": _init.he_uniform,
-    "xavier_uniform": _init.xavier_uniform,
-    "glorot_uniform": _init.glorot_uniform,
-}
+# ACTIVATIONS and INITIALIZERS live in course_lib.layers and course_lib.init;
+# they are re-exported here because mlp and cnn take their names.
+__all__ = ["ACTIVATIONS", "INITIALIZERS", "Sequential", "mlp"]
 
 
 class Sequential:
@@ -39,8 +56,11 @@ class Sequential:
     Notes
     -----
     ``params["0.W"]`` is the very array of layer 0's ``params["W"]``, so an
-    optimizer updating in place updates the layers. ``grads`` is refreshed
-    by :meth:`gradient`.
+    optimizer updating in place updates the layers; ``buffers`` does the
+    same for the layers' buffers (``"1.running_mean"``). ``grads`` is
+    refreshed by :meth:`gradient`. :meth:`state_dict` and
+    :meth:`load_state_dict` save and restore both, like PyTorch's methods
+    of the same names.
     """
 
     def __init__(self, layers, loss=None, penalty=None):
@@ -49,6 +69,9 @@ class Sequential:
             if not isinstance(layer, Layer):
                 raise error("Sequential", f"layers[{i}]", "a Layer",
                             type(layer).__name__, kind=TypeError)
+        if loss is not None and not isinstance(loss, Layer):
+            raise error("Sequential", "loss", "a loss Layer or None",
+                        type(loss).__name__, kind=TypeError)
         self.layers = layers
         self.loss_layer = SoftmaxWithLoss() if loss is None else loss
         self.penalty = penalty
@@ -59,6 +82,12 @@ class Sequential:
                 for k, v in layer.params.items()}
 
     @property
+    def buffers(self) -> dict[str, np.ndarray]:
+        """The layers' buffers (not learned), named like ``params``."""
+        return {f"{i}.{k}": v for i, layer in enumerate(self.layers)
+                for k, v in layer.buffers.items()}
+
+    @property
     def grads(self) -> dict[str, np.ndarray]:
         grads = {f"{i}.{k}": v for i, layer in enumerate(self.layers)
                  for k, v in layer.grads.items()}
@@ -67,7 +96,60 @@ class Sequential:
                 grads[k] = grads[k] + g
         return grads
 
-    def forward(self, x: np.ndarray, train: bool = False) -> np.ndarray:
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """Copies of every parameter and buffer, e.g. ``{"0.W": ...,
+        "1.running_mean": ...}``; later training does not change them."""
+        return {k: v.copy() for k, v in {**self.params,
+                                         **self.buffers}.items()}
+
+    def load_state_dict(self, state) -> None:
+        """Copy ``state`` (from :meth:`state_dict`) into the network in place.
+
+        The keys must be exactly those of :meth:`state_dict` and every
+        shape must match; nothing is copied unless all do. The values are
+        written into the existing arrays (never rebound), so an optimizer
+        or a view holding them keeps working.
+
+        Raises
+        ------
+        TypeError
+            If ``state`` is not a mapping or a value cannot be cast to the
+            array's dtype.
+        ValueError
+            For missing or unexpected keys, or a shape that differs.
+        """
+        where = "Sequential.load_state_dict"
+        if not isinstance(state, Mapping):
+            raise error(where, "state", "a dict from state_dict()",
+                        type(state).__name__, kind=TypeError)
+        targets = {**self.params, **self.buffers}
+        missing = sorted(set(targets) - set(state))
+        extra = sorted(set(state) - set(targets))
+        if missing or extra:
+            got = "; ".join(part for part in (
+                f"missing {missing}" if missing else "",
+                f"unexpected {extra}" if extra else "") if part)
+            raise error(where, "state", "a dict with the keys of "
+                        "state_dict()", got)
+        values = {}
+        for k, dst in targets.items():
+            v = np.asarray(state[k])
+            if v.shape != dst.shape:
+                raise error(where, f"state[{k!r}]", f"of shape "
+                            f"{shape_str(dst.shape)}",
+                            f"shape {shape_str(v.shape)}")
+            if not np.can_cast(v.dtype, dst.dtype, casting="same_kind"):
+                raise error(where, f"state[{k!r}]", f"castable to "
+                            f"{dst.dtype}", f"dtype {v.dtype}",
+                            kind=TypeError)
+            values[k] = v
+        for k, dst in targets.items():
+            np.copyto(dst, values[k], casting="same_kind")
+
+    def forward(self, x: np.ndarray, train: bool = True) -> np.ndarray:
+        """The layers' output for ``x``; ``train`` as in every layer."""
+        check_array("Sequential.forward", "x", x, min_ndim=1)
+        check_batch("Sequential.forward", "x", x)
         for layer in self.layers:
             x = layer.forward(x, train=train)
         return x
@@ -86,15 +168,14 @@ class Sequential:
     def backward(self, dout=1.0, input_grad=True) -> np.ndarray | None:
         """Backpropagate from the loss; returns dL/dx for the network input.
 
-        With ``input_grad=False`` a first layer that has
-        ``backward_params`` (e.g. :class:`Affine`) fills its ``grads``
-        without computing dx, and None is returned.
+        With ``input_grad=False`` a first :class:`Affine` layer fills its
+        ``grads`` without computing dx (nobody needs the gradient of the
+        data), and None is returned.
         """
         d = self.loss_layer.backward(dout)
         for i in range(len(self.layers) - 1, -1, -1):
             layer = self.layers[i]
-            if i == 0 and not input_grad and hasattr(layer,
-                                                      "backward_params"):
+            if i == 0 and not input_grad and isinstance(layer, Affine):
                 layer.backward_params(d)
                 return None
             d = layer.backward(d)
@@ -102,9 +183,7 @@ class Sequential:
 
     def gradient(self, x: np.ndarray, t: np.ndarray) -> dict:
         """One training-mode forward and backward; returns ``grads``."""
-        self.loss(x, t, train=True)
-        self.backward(input_grad=False)
-        return self.grads
+        return self.train_step(x, t)[1]
 
     def train_step(self, x, t) -> tuple[float, dict]:
         """Forward and backward in training mode; returns (loss, grads)."""
@@ -114,25 +193,44 @@ class Sequential:
 
     def accuracy(self, x: np.ndarray, t: np.ndarray,
                  batch_size: int = 2048) -> float:
-        """Fraction of samples whose arg-max logit equals the label."""
-        t = np.argmax(t, axis=1) if t.ndim == 2 else t
-        correct = 0
-        for i in range(0, x.shape[0], batch_size):
-            logits = self.predict(x[i:i + batch_size])
-            correct += int(np.sum(np.argmax(logits, axis=1)
-                                  == t[i:i + batch_size]))
-        return correct / max(x.shape[0], 1)
+        """Fraction of samples whose arg-max logit equals the label.
+
+        ``t`` holds int labels (N,) or one-hot rows (N, K); the labels are
+        checked as in :meth:`evaluate`, which this reads.
+        """
+        return self._evaluate("Sequential.accuracy", x, t, batch_size)[1]
 
     def evaluate(self, x, t, batch_size: int = 2048) -> tuple[float, float]:
-        """Mean data loss and accuracy in inference mode, batched."""
-        labels = np.argmax(t, axis=1) if t.ndim == 2 else t
+        """Mean data loss and accuracy in inference mode, batched.
+
+        Raises
+        ------
+        ValueError
+            For an empty batch, ``t`` without one label (or row) per sample
+            of ``x``, or labels outside [0, K − 1] for K logits.
+        """
+        return self._evaluate("Sequential.evaluate", x, t, batch_size)
+
+    def _evaluate(self, where, x, t, batch_size) -> tuple[float, float]:
+        check_array(where, "x", x, min_ndim=1)
+        check_batch(where, "x", x)
+        batch_size = check_int(where, "batch_size", batch_size, low=1)
+        if not isinstance(t, np.ndarray):
+            raise error(where, "t", "a numpy.ndarray of labels",
+                        type(t).__name__, kind=TypeError)
+        if t.ndim not in (1, 2) or t.shape[0] != x.shape[0]:
+            raise error(where, "t", f"one label per sample of x: shape "
+                        f"({x.shape[0]},) or ({x.shape[0]}, K)",
+                        f"shape {shape_str(t.shape)}")
+        n = x.shape[0]
         total, correct = 0.0, 0
-        for i in range(0, x.shape[0], batch_size):
-            xb, tb = x[i:i + batch_size], labels[i:i + batch_size]
+        for i in range(0, n, batch_size):
+            xb, tb = x[i:i + batch_size], t[i:i + batch_size]
             logits = self.predict(xb)
+            check_array(where, "logits", logits, ndim=2)
+            labels = check_labels(where, tb, *logits.shape)
             total += self.loss_layer.forward(logits, tb) * xb.shape[0]
-            correct += int(np.sum(np.argmax(logits, axis=1) == tb))
-        n = max(x.shape[0], 1)
+            correct += int(np.sum(np.argmax(logits, axis=1) == labels))
         return total / n, correct / n
 
     def __repr__(self):
@@ -172,15 +270,11 @@ def mlp(sizes, activation="relu", init="he", rng=None, dtype=np.float64,
         layers.append(Affine(W, np.zeros(n_out, dtype=dtype)))
         if i < len(sizes) - 2:
             if batchnorm:
-                from .layers.normalization import BatchNorm
-
                 layers.append(BatchNorm(np.ones(n_out, dtype=dtype),
                                         np.zeros(n_out, dtype=dtype),
                                         momentum=bn_momentum))
             layers.append(ACTIVATIONS[activation]())
             if dropout:
-                from .layers.dropout import Dropout
-
                 layers.append(Dropout(dropout, rng=dropout_rng.spawn(1)[0]))
     return Sequential(layers, loss=loss, penalty=penalty)
 
@@ -247,8 +341,6 @@ def cnn(input_shape=(1, 8, 8), conv_filters=16, kernel_size=3, hidden=64,
     nn.MaxPool2d(2), nn.Flatten(), nn.Linear(256, 64), nn.ReLU(),
     nn.Linear(64, 10))``. See Chapter 6.
     """
-    from .layers import Conv2D, Flatten, MaxPool2D
-
     input_shape = tuple(check_int("cnn", f"input_shape[{i}]", s, low=1)
                         for i, s in enumerate(input_shape))
     if len(input_shape) != 3:
@@ -300,7 +392,7 @@ def summary(network, input_shape, dtype=np.float64) -> str:
     a string (print it), ending with the total number of parameters. Like
     Keras's ``model.summary()``.
     """
-    layers = getattr(network, "layers", network)
+    layers = network.layers if isinstance(network, Sequential) else network
     x = np.zeros((1,) + tuple(input_shape), dtype=dtype)
     rows = [("#", "layer", "output shape", "params")]
     total = 0
@@ -351,9 +443,6 @@ def fully_convolutional(network, input_shape) -> Sequential:
     -----
     See Chapter 6.
     """
-    from .layers import Conv2D, Flatten, MaxPool2D
-    from .layers.conv import affine_to_conv2d
-
     x = np.zeros((1,) + tuple(input_shape))
     layers: list[Layer] = []
     for i, layer in enumerate(network.layers):
@@ -362,8 +451,8 @@ def fully_convolutional(network, input_shape) -> Sequential:
         if isinstance(layer, Affine):
             layer = affine_to_conv2d(layer, x.shape[1:])
             x = x.astype(layer.params["W"].dtype)
-        elif not (isinstance(layer, (Conv2D, MaxPool2D, ReLU, Sigmoid, Tanh))
-                  or type(layer).__name__ == "Dropout"):
+        elif not isinstance(layer, (Conv2D, MaxPool2D, ReLU, Sigmoid, Tanh,
+                                    Dropout)):
             raise error("fully_convolutional", f"network.layers[{i}]",
                         "a Conv2D, MaxPool2D, Flatten, Affine, Dropout or "
                         "element-wise activation", type(layer).__name__,

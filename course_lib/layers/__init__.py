@@ -1,22 +1,27 @@
 """Layers: each has ``params``, ``grads``, ``forward(x, train)``, ``backward(dout)``."""
 
-from .activations import ReLU, Sigmoid, Tanh
+from .activations import ACTIVATIONS, ReLU, Sigmoid, Tanh
 from .affine import Affine
 from .base import Layer
 from .conv import Conv2D, MaxPool2D
 from .dropout import AlphaDropout, Dropout, GaussianDropout
 from .losses import MeanSquaredError, SoftmaxWithLoss
-from .normalization import BatchNorm
+from .normalization import BatchNorm, GroupNorm, LayerNorm
 from .reshape import Flatten
 
 __all__ = [
+    "ACTIVATIONS",
     "Affine",
     "AlphaDropout",
     "BatchNorm",
+    "Conv2D",
     "Dropout",
-    "GaussianDropout",
     "Flatten",
+    "GaussianDropout",
+    "GroupNorm",
     "Layer",
+    "LayerNorm",
+    "MaxPool2D",
     "MeanSquaredError",
     "ReLU",
     "Sigmoid",

@@ -8,7 +8,7 @@ from .._validation import check_array
 from ..functional import sigmoid
 from .base import Layer
 
-__all__ = ["ReLU", "Sigmoid", "Tanh"]
+__all__ = ["ACTIVATIONS", "ReLU", "Sigmoid", "Tanh"]
 
 
 class ReLU(Layer):
@@ -16,6 +16,9 @@ class ReLU(Layer):
 
     The derivative at exactly 0 is taken as 0, as in PyTorch. See Chapter 1.
     """
+
+    #: (lower, upper) asymptotes of the output; None when unbounded above.
+    output_range = None
 
     def forward(self, x, train=True):
         check_array("ReLU.forward", "x", x)
@@ -37,6 +40,8 @@ class Sigmoid(Layer):
     See Chapter 1.
     """
 
+    output_range = (0.0, 1.0)
+
     def forward(self, x, train=True):
         check_array("Sigmoid.forward", "x", x)
         out = sigmoid(x)
@@ -55,6 +60,8 @@ class Tanh(Layer):
     See Chapter 1.
     """
 
+    output_range = (-1.0, 1.0)
+
     def forward(self, x, train=True):
         check_array("Tanh.forward", "x", x)
         out = np.tanh(x)
@@ -65,3 +72,8 @@ class Tanh(Layer):
         out = self._require_cache()
         self._check_dout(dout, out.shape)
         return dout * (1 - out * out)
+
+
+#: The one registry of activation layers by name, used by
+#: :func:`course_lib.network.mlp` and :mod:`course_lib.diagnostics`.
+ACTIVATIONS = {"relu": ReLU, "sigmoid": Sigmoid, "tanh": Tanh}

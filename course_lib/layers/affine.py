@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import check_array, shape_str
+from .._validation import check_array, check_batch, shape_str
 from .base import Layer
 
 __all__ = ["Affine"]
@@ -42,6 +42,7 @@ class Affine(Layer):
     def forward(self, x, train=True):
         W, b = self.params["W"], self.params["b"]
         check_array("Affine.forward", "x", x, min_ndim=2)
+        check_batch("Affine.forward", "x", x)
         x2 = x.reshape(x.shape[0], -1)
         if x2.shape[1] != W.shape[0]:
             hint = ("did you mean to reshape one sample to (1, "

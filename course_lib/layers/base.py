@@ -15,11 +15,21 @@ class Layer:
     Subclasses keep ``forward(x, train=True)`` and ``backward(dout)`` side by
     side, cache what ``backward`` needs, never modify ``x`` or ``dout`` and
     overwrite ``grads`` on every backward pass.
+
+    Attributes
+    ----------
+    params, grads : dict of ndarray
+        Learned parameters and their gradients, with the same keys.
+    buffers : dict of ndarray
+        State that is saved with the parameters but not learned by
+        gradient descent (BatchNorm's running estimates); no optimizer
+        touches it. Empty for most layers.
     """
 
     def __init__(self):
         self.params: dict[str, np.ndarray] = {}
         self.grads: dict[str, np.ndarray] = {}
+        self.buffers: dict[str, np.ndarray] = {}
         self._cache = None
 
     def forward(self, x: np.ndarray, train: bool = True) -> np.ndarray:

@@ -1,0 +1,273 @@
+r"""Per-sample normalization: layer normalization and group normalization.
+
+Batch normalization (:mod:`course_lib.layers.batchnorm`) takes its mean
+and variance over the batch, so it needs batches of a reasonable size and
+behaves differently in training and inference. :class:`LayerNorm` and
+:class:`GroupNorm` take them over the features of *one sample* instead:
+every sample is normalized on its own, the batch size does not matter, and
+training and inference compute the same function (no running estimates).
+
+Both reduce to one computation, done by :func:`_standardize_rows` and
+undone by :func:`_standardize_rows_backward`: standardize every row of a
+matrix, one row per sample (LayerNorm) or per (sample, group) (GroupNorm).
+See Chapter 4.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._validation import (
+    check_array,
+    check_batch,
+    check_finite_number,
+    check_int,
+    error,
+    shape_str,
+)
+from .base import Layer
+
+__all__ = ["GroupNorm", "LayerNorm"]
+
+
+def _check_scale_shift(where: str, gamma, beta) -> None:
+    check_array(where, "gamma", gamma, ndim=1)
+    check_array(where, "beta", beta, ndim=1)
+    if beta.shape != gamma.shape:
+        raise error(where, "beta", f"of shape {shape_str(gamma.shape)} to "
+                    "match gamma", f"shape {shape_str(beta.shape)}")
+
+
+def _standardize_rows(rows: np.ndarray, eps: float):
+    r"""Standardize each row of (R, m): :math:`\hat x = (x - \mu)/\sqrt{\sigma^2 + \epsilon}`.
+
+    Mean and biased variance are taken over the m values of the row.
+    Returns ``(x_hat, inv_std)`` with ``inv_std`` of shape (R, 1).
+    """
+    inv_m = 1.0 / rows.shape[1]       # a Python float keeps float32 float32
+    mu = rows.sum(axis=1, keepdims=True)
+    mu *= inv_m
+    x_hat = rows - mu
+    var = np.sum(x_hat * x_hat, axis=1, keepdims=True)
+    var *= inv_m                      # biased variance, as PyTorch
+    inv_std = 1.0 / np.sqrt(var + eps)
+    x_hat *= inv_std
+    return x_hat, inv_std
+
+
+def _standardize_rows_backward(dx_hat: np.ndarray, x_hat: np.ndarray,
+                               inv_std: np.ndarray) -> np.ndarray:
+    r"""Backward of :func:`_standardize_rows`, row by row.
+
+    .. math::
+
+        \frac{\partial L}{\partial x_i} = \frac{1}{\sigma}\Big(
+        \frac{\partial L}{\partial\hat x_i}
+        - \overline{\frac{\partial L}{\partial\hat x}}
+        - \hat x_i\,\overline{\frac{\partial L}{\partial\hat x}\,\hat x}\Big)
+
+    where the bars are means over the row: the same formula as BatchNorm's
+    backward pass, with rows in place of features.
+    """
+    inv_m = 1.0 / x_hat.shape[1]
+    mean_d = dx_hat.sum(axis=1, keepdims=True)
+    mean_d *= inv_m                                    # mean(dL/dx^)
+    mean_dx = np.sum(dx_hat * x_hat, axis=1, keepdims=True)
+    mean_dx *= inv_m                                   # mean(dL/dx^ * x^)
+    dx = x_hat * mean_dx
+    np.subtract(dx_hat, dx, out=dx)
+    dx -= mean_d
+    dx *= inv_std
+    return dx
+
+
+class LayerNorm(Layer):
+    r"""Layer normalization (Ba, Kiros & Hinton, 2016) over the features.
+
+    For every sample :math:`n`, over its :math:`D` features:
+
+    .. math::
+
+        \mu_n = \frac1D\sum_{d} x_{nd},\qquad
+        \sigma_n^2 = \frac1D\sum_{d} (x_{nd} - \mu_n)^2,\qquad
+        y_{nd} = \gamma_d\,\frac{x_{nd} - \mu_n}{\sqrt{\sigma_n^2
+        + \epsilon}} + \beta_d
+
+    Parameters
+    ----------
+    gamma : ndarray (D,)
+        Scale per feature (start at ones); stored as given, so
+        ``layer.params["gamma"] is gamma``.
+    beta : ndarray (D,)
+        Shift per feature (start at zeros).
+    eps : float > 0, default 1e-5
+        Added to the variance before the square root.
+
+    Raises
+    ------
+    ValueError
+        ``gamma``/``beta`` not of one shape (D,), ``eps <= 0``; in
+        ``forward``, an ``x`` that is not (N, D) or an empty batch.
+    RuntimeError
+        ``backward`` before ``forward``.
+
+    Notes
+    -----
+    Statistics are per sample, so ``train`` changes nothing and a batch
+    of one is fine. Backward, with :math:`\delta = \partial L/\partial y`
+    and sums over the batch: :math:`\partial L/\partial\beta =
+    \sum_n\delta_n`, :math:`\partial L/\partial\gamma = \sum_n
+    \delta_n\hat x_n`, and :math:`\partial L/\partial x` is BatchNorm's
+    formula taken along each row with :math:`\partial L/\partial\hat x =
+    \delta\gamma`. Equals ``torch.nn.functional.layer_norm(x, (D,),
+    gamma, beta, eps)`` (``nn.LayerNorm(D)``) and Keras's
+    ``LayerNormalization(epsilon=eps)``. See Chapter 4.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> ln = LayerNorm(np.ones(3), np.zeros(3), eps=1e-12)
+    >>> ln.forward(np.array([[1.0, 2.0, 3.0]])).round(4)
+    array([[-1.2247,  0.    ,  1.2247]])
+    """
+
+    def __init__(self, gamma: np.ndarray, beta: np.ndarray, eps=1e-5):
+        super().__init__()
+        _check_scale_shift("LayerNorm", gamma, beta)
+        self.eps = check_finite_number("LayerNorm", "eps", eps, low=0.0,
+                                       low_open=True)
+        self.params = {"gamma": gamma, "beta": beta}
+        self.grads = {"gamma": np.zeros_like(gamma),
+                      "beta": np.zeros_like(beta)}
+
+    def forward(self, x, train=True):
+        """Normalize every row of x over its D features (any mode)."""
+        where = "LayerNorm.forward"
+        D = self.params["gamma"].shape[0]
+        check_array(where, "x", x)
+        if x.ndim != 2 or x.shape[1] != D:
+            raise error(where, "x", f"of shape (N, {D}) to match gamma "
+                        f"({D},)", f"shape {shape_str(x.shape)}")
+        check_batch(where, "x", x)
+        x_hat, inv_std = _standardize_rows(x, self.eps)
+        self._cache = (x_hat, inv_std)
+        out = x_hat * self.params["gamma"]
+        out += self.params["beta"]
+        return out
+
+    def backward(self, dout):
+        """Fill ``grads`` and return dL/dx."""
+        x_hat, inv_std = self._require_cache()
+        self._check_dout(dout, x_hat.shape)
+        self.grads["beta"] = dout.sum(axis=0)               # sum(dout)
+        self.grads["gamma"] = np.sum(dout * x_hat, axis=0)  # sum(dout x^)
+        # dL/dx^ = dout * gamma, then back through the standardization
+        return _standardize_rows_backward(dout * self.params["gamma"], x_hat,
+                                          inv_std)
+
+    def __repr__(self):
+        D = self.params["gamma"].shape[0]
+        return f"LayerNorm(D={D}, eps={self.eps:g})"
+
+
+class GroupNorm(Layer):
+    r"""Group normalization (Wu & He, 2018) of images, per sample and group.
+
+    The :math:`C` channels are split into ``groups`` groups of
+    :math:`C/G` consecutive channels. For every sample :math:`n` and group
+    :math:`g`, over the :math:`m = (C/G)\,H W` values of its channels and
+    pixels:
+
+    .. math::
+
+        \mu_{ng} = \frac1m\sum_{i\in g} x_{ni},\qquad
+        \sigma_{ng}^2 = \frac1m\sum_{i\in g}(x_{ni} - \mu_{ng})^2,\qquad
+        y_{nchw} = \gamma_c\,\frac{x_{nchw} - \mu_{ng}}{\sqrt{\sigma_{ng}^2
+        + \epsilon}} + \beta_c
+
+    with :math:`g` the group of channel :math:`c`; γ and β are per channel.
+
+    Parameters
+    ----------
+    gamma : ndarray (C,)
+        Scale per channel (start at ones); stored as given.
+    beta : ndarray (C,)
+        Shift per channel (start at zeros).
+    groups : int
+        Number of groups G; it must divide C. ``groups=1`` normalizes each
+        image as a whole (LayerNorm over C, H, W); ``groups=C`` each
+        channel of each image on its own (instance normalization).
+    eps : float > 0, default 1e-5
+
+    Raises
+    ------
+    ValueError
+        ``gamma``/``beta`` not of one shape (C,), ``groups`` not dividing
+        C, ``eps <= 0``; in ``forward``, an ``x`` that is not (N, C, H, W)
+        or an empty batch.
+    TypeError
+        ``groups`` not an int.
+    RuntimeError
+        ``backward`` before ``forward``.
+
+    Notes
+    -----
+    Like :class:`LayerNorm` it does not depend on the batch, so it suits
+    the small batches where BatchNorm's statistics are noisy. Backward:
+    reshape to one row per (sample, group) and apply LayerNorm's backward
+    with :math:`\partial L/\partial\hat x = \delta\gamma_c`. Equals
+    ``torch.nn.functional.group_norm(x, groups, gamma, beta, eps)``
+    (``nn.GroupNorm(groups, C)``) and Keras's
+    ``GroupNormalization(groups)``. See Chapter 4.
+    """
+
+    def __init__(self, gamma: np.ndarray, beta: np.ndarray, groups: int,
+                 eps=1e-5):
+        super().__init__()
+        _check_scale_shift("GroupNorm", gamma, beta)
+        C = gamma.shape[0]
+        self.groups = check_int("GroupNorm", "groups", groups, low=1)
+        if C % self.groups:
+            raise error("GroupNorm", "groups", f"a divisor of the {C} "
+                        "channels of gamma", repr(groups))
+        self.eps = check_finite_number("GroupNorm", "eps", eps, low=0.0,
+                                       low_open=True)
+        self.params = {"gamma": gamma, "beta": beta}
+        self.grads = {"gamma": np.zeros_like(gamma),
+                      "beta": np.zeros_like(beta)}
+
+    def forward(self, x, train=True):
+        """Normalize each group of channels of each image (any mode)."""
+        where = "GroupNorm.forward"
+        C = self.params["gamma"].shape[0]
+        check_array(where, "x", x)
+        if x.ndim != 4 or x.shape[1] != C:
+            raise error(where, "x", f"of shape (N, {C}, H, W) to match "
+                        f"gamma ({C},)", f"shape {shape_str(x.shape)}")
+        check_batch(where, "x", x)
+        n = x.shape[0]
+        rows = x.reshape(n * self.groups, -1)   # one row per (n, group)
+        x_hat, inv_std = _standardize_rows(rows, self.eps)
+        x_hat = x_hat.reshape(x.shape)
+        self._cache = (x_hat, inv_std)
+        out = x_hat * self.params["gamma"].reshape(1, C, 1, 1)
+        out += self.params["beta"].reshape(1, C, 1, 1)
+        return out
+
+    def backward(self, dout):
+        """Fill ``grads`` and return dL/dx."""
+        x_hat, inv_std = self._require_cache()
+        self._check_dout(dout, x_hat.shape)
+        C = x_hat.shape[1]
+        self.grads["beta"] = dout.sum(axis=(0, 2, 3))
+        self.grads["gamma"] = np.sum(dout * x_hat, axis=(0, 2, 3))
+        # dL/dx^ = dout * gamma_c; then LayerNorm's backward on every row
+        dx_hat = dout * self.params["gamma"].reshape(1, C, 1, 1)
+        rows = inv_std.shape[0]
+        dx = _standardize_rows_backward(dx_hat.reshape(rows, -1),
+                                        x_hat.reshape(rows, -1), inv_std)
+        return dx.reshape(x_hat.shape)
+
+    def __repr__(self):
+        C = self.params["gamma"].shape[0]
+        return f"GroupNorm(C={C}, groups={self.groups}, eps={self.eps:g})"
