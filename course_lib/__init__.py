@@ -1,15 +1,27 @@
 """course_lib: every technique of *Training Neural Networks, from Scratch* in NumPy.
 
 Modules: ``layers``, ``functional``, ``init``, ``network``, ``trainer``,
-``data``, ``gradcheck``, ``plotting``, and one module per later concept
-(``optim``, ``schedules``, ``regularization``, ``search``, ...).
+``data``, ``gradcheck``, and one module per later concept (``optim``,
+``schedules``, ``regularization``, ``search``, ...). ``import course_lib``
+loads this NumPy core only; the figures and interactive views live in
+:mod:`course_lib.figures`, which the chapters import explicitly (it needs
+matplotlib).
 """
 
-from . import data, functional, gradcheck, init, layers, network, plotting
-from . import optim
-from . import augmentation, regularization
-from . import preprocessing, search
-from . import diagnostics, widgets
+from . import (
+    augmentation,
+    data,
+    diagnostics,
+    functional,
+    gradcheck,
+    init,
+    layers,
+    network,
+    optim,
+    preprocessing,
+    regularization,
+    search,
+)
 from .data import load_digits, load_mnist, train_val_split, two_moons
 from .gradcheck import numerical_gradient, relative_error
 from .layers import (
@@ -36,7 +48,9 @@ __all__ = [
     "SoftmaxWithLoss",
     "Tanh",
     "Trainer",
+    "augmentation",
     "data",
+    "diagnostics",
     "functional",
     "gradcheck",
     "init",
@@ -46,8 +60,11 @@ __all__ = [
     "mlp",
     "network",
     "numerical_gradient",
-    "plotting",
+    "optim",
+    "preprocessing",
+    "regularization",
     "relative_error",
+    "search",
     "train_val_split",
     "two_moons",
 ]

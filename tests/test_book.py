@@ -46,7 +46,8 @@ def test_chapter_executed_with_outputs_and_no_errors(book_html, page):
                    "-" * 75):
         assert marker not in html, f"{page} shows an error: {marker}"
     source = (ROOT / f"{page}.md").read_text(encoding="utf-8")
-    if "plt." in source or "plotting." in source:
+    if "plt." in source or "course_lib.figures" in source \
+            or "from course_lib import figures" in source:
         images = re.findall(r'<img[^>]+src="([^"]+\.png)"', html)
         assert images, f"{page} draws figures but the page has none"
         for src in images:

@@ -1,4 +1,4 @@
-"""Toy landscapes: exact gradients, trace_path, and the plotting helpers."""
+"""Toy landscapes: exact gradients, trace_path, and their figures."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from course_lib import plotting
+from course_lib import figures
 from course_lib.gradcheck import numerical_gradient, relative_error
 from course_lib.landscapes import (
     ElongatedBowl,
@@ -147,19 +147,20 @@ def test_trace_path_validation():
 def test_plot_helpers_draw():
     bowl = ElongatedBowl()
     path = trace_path(bowl, SGD(lr=0.9), (-7.0, 2.0), 10)
-    ax = plotting.plot_contour_paths(bowl, {"SGD": path}, title="t")
+    ax = figures.plot_contour_paths(bowl, {"SGD": path}, title="t")
     assert len(ax.lines) >= 2 and ax.get_title() == "t"
-    ax = plotting.plot_gradient_field(Saddle())
+    ax = figures.plot_gradient_field(Saddle())
     assert ax.collections
     valley = GaussianValley()
-    axes = plotting.plot_curve_steps(valley, trace_path(
+    axes = figures.plot_curve_steps(valley, trace_path(
         valley, SGD(lr=0.125), -0.5, 15))
     assert len(axes) == 2 and axes[1].get_xlabel() == "step"
     plt.close("all")
 
 
 def test_playground_static_and_live():
-    from course_lib.playground import optimizer_playground, playground_path
+    from course_lib.figures import optimizer_playground, playground_path
+
     views = optimizer_playground(live=False, static_optimizers=("SGD",
                                                                 "Adam"),
                                  static_rates=(0.1, 0.9))

@@ -9,11 +9,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from course_lib import widgets
-from course_lib.widgets import (
+from course_lib.figures import (
     StaticViews,
     activation_histogram_explorer,
+    explorer,
     is_live,
+    prerender,
     prerendered,
     render_activation_histograms,
 )
@@ -98,7 +99,7 @@ def test_render_may_return_png_bytes_and_close_is_called():
     fig = line(1.0)
 
     def render(a):
-        return widgets._png(fig, 40, None)
+        return prerender._png(fig, 40, None)
 
     views = prerendered(render, {"a": [1, 2]}, close=lambda: closed.append(1))
     assert closed == [1] and len(views.views) == 2
@@ -214,6 +215,6 @@ def test_explorer_bad_arguments():
 
 
 def test_float32_inputs_do_not_change_the_statistics_much():
-    acts = widgets._activations("tanh", "xavier", 3, 30, 200, 0)
+    acts = explorer._activations("tanh", "xavier", 3, 30, 200, 0)
     assert acts[0].dtype == np.float32
     assert 0.3 < float(np.std(acts[-1])) < 0.8

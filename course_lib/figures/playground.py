@@ -14,12 +14,14 @@ import io
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from PIL import Image  # matplotlib depends on Pillow
 
-from . import optim
-from ._validation import check_choice, check_finite_number, check_int, error
-from .landscapes import ElongatedBowl, Saddle, trace_path
-from .plotting import plot_contour_paths
-from .widgets import is_live, prerendered
+from .. import optim
+from .._validation import check_choice, check_finite_number, check_int, error
+from ..landscapes import ElongatedBowl, Saddle, trace_path
+from .optimizers import plot_contour_paths
+from .prerender import is_live, prerendered
 
 __all__ = ["OPTIMIZERS", "SURFACES", "optimizer_playground",
            "playground_path", "render_playground"]
@@ -209,8 +211,6 @@ class _BowlFrames:
     """
 
     def __init__(self, momentum, steps, dpi=90):
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-
         self.momentum, self.steps = momentum, steps
         self.fn = SURFACES["bowl"]
         self.fig, (self.left, self.right) = plt.subplots(
@@ -257,8 +257,6 @@ class _BowlFrames:
                          (self.right, self.loss_line)):
             ax.draw_artist(line)
             ax.draw_artist(ax.title)
-        from PIL import Image  # matplotlib depends on Pillow
-
         out = io.BytesIO()
         Image.fromarray(np.asarray(self.canvas.buffer_rgba())).save(
             out, format="png")

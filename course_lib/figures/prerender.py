@@ -1,0 +1,407 @@
+r"""Interactive figures that work both in Jupyter and in the static HTML book.
+
+Two ways to make a figure explorable:
+
+* **live** — in a Jupyter session with a running kernel, ipywidgets
+  controls call a render function again on every change;
+* **pre-rendered** — :func:`prerendered` calls the render function once for
+  every combination of a small grid of control values *when the book is
+  built*, embeds each view as a PNG (base64) and adds ``<select>``, radio or
+  slider controls plus a short inline script (:data:`_SCRIPT`) that swaps
+  the image. The result needs no kernel, no external file, no CDN: it works
+  offline in the built book.
+
+:func:`is_live` tells which of the two a notebook should show; the
+Chapter 3 explorer (:mod:`course_lib.figures.explorer`) and the Chapter 2
+playground (:mod:`course_lib.figures.playground`) use both.
+
+The generic API, for any chapter:
+
+.. code-block:: python
+
+    from course_lib.figures import prerendered
+
+    def render(lr, optimizer):           # control values -> Figure (or PNG bytes)
+        fig, ax = plt.subplots()
+        ...
+        return fig
+
+    prerendered(render, {"optimizer": ["SGD", "Adam"],      # list of choices
+                         "lr": {"0.01": 0.01, "0.1": 0.1}}, # or label -> value
+                initial={"lr": 0.1}, labels={"lr": "learning rate"},
+                widgets={"optimizer": "radio", "lr": "slider"})
+
+Returns a :class:`StaticViews` (an ``IPython.display.HTML``); leave it as the
+last expression of a cell. See :func:`prerendered` for every argument.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import io
+import itertools
+import json
+import os
+import string
+import sys
+
+import numpy as np
+
+from .._validation import check_choice, check_int, error
+
+try:  # IPython comes with Jupyter; the library itself does not need it.
+    from IPython.display import HTML as _HTMLBase
+except ImportError:  # pragma: no cover - exercised only without IPython
+    class _HTMLBase:  # type: ignore[no-redef]
+        def __init__(self, data=None):
+            self.data = data
+
+        def _repr_html_(self):
+            return self.data
+
+__all__ = ["StaticViews", "is_live", "prerendered"]
+
+WIDGET_KINDS = ("select", "radio", "slider")
+_counter = itertools.count()
+
+#: The page's side of :func:`prerendered`: on every change of a control,
+#: show the image of the chosen combination (``d.views`` maps the choice
+#: indices joined by "-" to an index into ``d.images``) and, for a slider,
+#: the label of its value. ``$uid``, ``$data`` (JSON) and ``$start`` (the
+#: initial indices) are filled in per call; the data cannot end the script.
+_SCRIPT = string.Template("""
+(function () {
+  var root = document.getElementById("${uid}");
+  var img = document.getElementById("${uid}-img");
+  var d = ${data};
+  var idx = ${start};
+  function show() {
+    var key = idx.join("-");
+    img.src = "data:image/png;base64," + d.images[d.views[key]];
+    img.alt = d.alts[key];
+  }
+  root.querySelectorAll("[data-k]").forEach(function (el) {
+    var ev = el.type === "range" ? "input" : "change";
+    el.addEventListener(ev, function () {
+      if (el.type === "radio" && !el.checked) { return; }
+      var k = Number(el.dataset.k);
+      idx[k] = Number(el.value);
+      var out = el.parentNode.querySelector("output");
+      if (out && el.type === "range") {
+        out.textContent = d.labels[k][idx[k]];
+      }
+      show();
+    });
+  });
+})();
+""")
+
+
+def is_live() -> bool:
+    """True in a Jupyter session where ipywidgets can talk to a kernel.
+
+    A kernel started by a Jupyter server (JupyterLab, Notebook, a hub) has
+    the environment variable ``JPY_SESSION_NAME``; the kernel that executes
+    the book at build time does not, so the book gets pre-rendered views.
+    ``COURSE_WIDGETS=live`` or ``COURSE_WIDGETS=static`` forces either.
+    """
+    forced = os.environ.get("COURSE_WIDGETS", "").strip().lower()
+    if forced in ("live", "static"):
+        return forced == "live"
+    return "ipykernel" in sys.modules and bool(
+        os.environ.get("JPY_SESSION_NAME"))
+
+
+class StaticViews(_HTMLBase):
+    """Pre-rendered views with their controls, as an HTML display object.
+
+    Attributes
+    ----------
+    markup : str
+        The complete HTML fragment (also ``.data`` and ``_repr_html_()``).
+    element_id : str
+        The ``id`` of the outer ``<div>``, unique per call.
+    controls : dict
+        Control name -> list of choice labels, in order.
+    views : dict
+        View key (the choice indices joined by ``"-"``, e.g. ``"0-2"``) ->
+        index into :attr:`images`.
+    images : list of str
+        The distinct PNG images, base64-encoded (identical views are stored
+        once).
+    """
+
+    def __init__(self, markup, element_id, controls, views, images):
+        super().__init__(markup)
+        self.markup = markup
+        self.element_id = element_id
+        self.controls = controls
+        self.views = views
+        self.images = images
+
+    def _repr_html_(self) -> str:
+        return self.markup
+
+    def __repr__(self) -> str:
+        return (f"<StaticViews: {len(self.views)} views, "
+                f"{len(self.images)} images, {len(self.markup):,} bytes of "
+                "HTML — open in a notebook or a browser to explore>")
+
+
+def _choices(where, name, spec) -> tuple[list[str], list]:
+    """(labels, values) of one control given as a list or a label->value dict."""
+    if isinstance(spec, dict):
+        labels, values = [str(k) for k in spec], list(spec.values())
+    elif isinstance(spec, (list, tuple, range, np.ndarray)):
+        values = list(spec)
+        labels = [f"{v:g}" if isinstance(v, float) else str(v)
+                  for v in values]
+    else:
+        raise error(where, f"controls[{name!r}]", "a list of choices or a "
+                    "dict label -> value", type(spec).__name__,
+                    kind=TypeError)
+    if not values:
+        raise error(where, f"controls[{name!r}]", "a non-empty list of "
+                    "choices", "an empty one")
+    if len(set(labels)) != len(labels):
+        raise error(where, f"controls[{name!r}]", "choices with distinct "
+                    "labels", labels)
+    return labels, values
+
+
+def _png(view, dpi, colors) -> bytes:
+    """PNG bytes of a Figure (or bytes as given), palette-quantized."""
+    if isinstance(view, (bytes, bytearray)):
+        data = bytes(view)
+    elif hasattr(view, "savefig"):
+        buf = io.BytesIO()
+        view.savefig(buf, format="png", dpi=dpi,
+                     metadata={"Software": None})
+        data = buf.getvalue()
+    else:
+        raise error("prerendered", "render(...)", "a matplotlib Figure or "
+                    "PNG bytes", type(view).__name__, kind=TypeError)
+    if not colors:
+        return data
+    from PIL import Image  # matplotlib depends on Pillow
+
+    image = Image.open(io.BytesIO(data)).convert("RGB").quantize(
+        colors=colors, method=Image.Quantize.FASTOCTREE,
+        dither=Image.Dither.NONE)
+    out = io.BytesIO()
+    image.save(out, format="png")
+    return out.getvalue()
+
+
+def _json_for_script(obj) -> str:
+    # JSON that cannot close the <script> element or start an HTML entity.
+    return (json.dumps(obj, separators=(",", ":"), ensure_ascii=True)
+            .replace("<", "\\u003c").replace(">", "\\u003e")
+            .replace("&", "\\u0026"))
+
+
+def _control_html(uid, k, name, label, choice_labels, start, kind) -> str:
+    esc = html.escape
+    cid = f"{uid}-c{k}"
+    if kind == "select":
+        options = "".join(
+            f'<option value="{i}"{" selected" if i == start else ""}>'
+            f"{esc(c)}</option>" for i, c in enumerate(choice_labels))
+        return (f'<label class="course-views-control" for="{cid}">'
+                f"{esc(label)} </label>"
+                f'<select id="{cid}" data-k="{k}" '
+                f'data-control="{esc(name)}">{options}</select>')
+    if kind == "radio":
+        buttons = "".join(
+            f'<label style="margin-right:0.8em"><input type="radio" '
+            f'name="{cid}" value="{i}" data-k="{k}"'
+            f'{" checked" if i == start else ""}> {esc(c)}</label>'
+            for i, c in enumerate(choice_labels))
+        return (f'<span id="{cid}-label" style="margin-right:0.6em">'
+                f"{esc(label)}</span>"
+                f'<span id="{cid}" role="radiogroup" '
+                f'aria-labelledby="{cid}-label" '
+                f'data-control="{esc(name)}">{buttons}</span>')
+    # slider over the indices of the choices, with the label as read-out
+    return (f'<label class="course-views-control" for="{cid}">{esc(label)} '
+            f'</label><input type="range" id="{cid}" data-k="{k}" '
+            f'data-control="{esc(name)}" min="0" '
+            f'max="{len(choice_labels) - 1}" step="1" value="{start}" '
+            f'style="vertical-align:middle"> <output for="{cid}">'
+            f"{esc(choice_labels[start])}</output>")
+
+
+def prerendered(render, controls: dict, initial=None, labels=None,
+                widgets=None, dpi=72, colors=64, close=None,
+                alt=None) -> StaticViews:
+    r"""Render every combination of control values now; switch in the page.
+
+    Parameters
+    ----------
+    render : callable
+        ``render(**values)`` takes one keyword argument per control (its
+        *value*) and returns a matplotlib ``Figure`` or PNG ``bytes``.
+        Figures are closed after saving unless ``close`` is given.
+    controls : dict
+        Control name -> its choices, in display order: a list of values
+        (shown with ``str``, floats with ``:g``), or a dict
+        ``label -> value``. The number of views is the product of the
+        lengths, so keep the grid small (each view adds roughly 10–40 kB).
+    initial : dict, optional
+        Control name -> the value (not the label) selected at first;
+        default the first choice of every control.
+    labels : dict, optional
+        Control name -> the text shown before the control (default: the
+        name).
+    widgets : dict, optional
+        Control name -> ``"select"`` (default), ``"radio"`` or
+        ``"slider"`` (a range input over the choices, for ordered values).
+    dpi : int, default 72
+        Resolution of the saved figures.
+    colors : int or None, default 64
+        Quantize each PNG to this many palette colours (line plots and
+        histograms stay sharp at a third of the size); None keeps RGBA.
+    close : callable, optional
+        Called once after the last view, for a render function that
+        reuses one figure (then the returned figures are not closed).
+    alt : callable, optional
+        ``alt(**values) -> str``, the image's alternative text per view;
+        default ``"name = label, ..."``.
+
+    Returns
+    -------
+    StaticViews
+        An ``IPython.display.HTML`` object: a ``<div>`` with a unique
+        ``id`` per call (deterministic: a digest of the images plus a call
+        counter), one control per entry of ``controls``, one ``<img>``
+        showing the current view, and an inline ``<script>`` holding the
+        images that swaps ``img.src`` when a control changes. Nothing is
+        loaded from elsewhere, so it works offline and without a kernel.
+
+    Raises
+    ------
+    TypeError
+        If ``controls`` is not a dict of lists/dicts, or ``render`` returns
+        something that is neither a Figure nor bytes.
+    ValueError
+        If a control has no choices, an unknown widget kind, or ``initial``
+        names a value that is not among the choices.
+
+    Notes
+    -----
+    The same ``render`` function can serve a live ipywidgets version in
+    Jupyter (``ipywidgets.interactive_output``); :func:`is_live` tells which
+    to show. Output is byte-for-byte reproducible when ``render`` is.
+    See Chapter 3 (the activation-histogram explorer) and Chapter 2 (the
+    optimizer playground).
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> def render(a):
+    ...     fig, ax = plt.subplots(figsize=(2, 1))
+    ...     ax.plot([0, 1], [0, a])
+    ...     return fig
+    >>> views = prerendered(render, {"a": [1, 2]})
+    >>> len(views.views)
+    2
+    """
+    where = "prerendered"
+    if not callable(render):
+        raise error(where, "render", "a callable returning a Figure",
+                    type(render).__name__, kind=TypeError)
+    if not isinstance(controls, dict) or not controls:
+        raise error(where, "controls", "a non-empty dict name -> choices",
+                    repr(controls), kind=TypeError)
+    names = list(controls)
+    initial = dict(initial or {})
+    labels = dict(labels or {})
+    widgets = dict(widgets or {})
+    for key, where_from in ((initial, "initial"), (labels, "labels"),
+                            (widgets, "widgets")):
+        for n in key:
+            check_choice(where, f"{where_from} key", n, names)
+    dpi = check_int(where, "dpi", dpi, low=10)
+    if colors is not None:
+        colors = check_int(where, "colors", colors, low=2)
+    choice_labels, choice_values = {}, {}
+    for n in names:
+        choice_labels[n], choice_values[n] = _choices(where, n, controls[n])
+        check_choice(where, f"widgets[{n!r}]", widgets.get(n, "select"),
+                     WIDGET_KINDS)
+    start = []
+    for n in names:
+        if n not in initial:
+            start.append(0)
+            continue
+        matches = [i for i, v in enumerate(choice_values[n])
+                   if _same(v, initial[n])]
+        if not matches:
+            raise error(where, f"initial[{n!r}]", "one of the choices "
+                        f"{choice_values[n]!r}", repr(initial[n]))
+        start.append(matches[0])
+
+    images: list[str] = []
+    seen: dict[str, int] = {}
+    views: dict[str, int] = {}
+    alts: dict[str, str] = {}
+    for idx in itertools.product(*(range(len(choice_values[n]))
+                                   for n in names)):
+        values = {n: choice_values[n][i] for n, i in zip(names, idx, strict=True)}
+        fig = render(**values)
+        data = _png(fig, dpi, colors)
+        if close is None and hasattr(fig, "savefig"):
+            import matplotlib.pyplot as plt
+
+            plt.close(fig)
+        b64 = base64.b64encode(data).decode("ascii")
+        if b64 not in seen:
+            seen[b64] = len(images)
+            images.append(b64)
+        key = "-".join(map(str, idx))
+        views[key] = seen[b64]
+        alts[key] = (alt(**values) if alt is not None else ", ".join(
+            f"{labels.get(n, n)} = {choice_labels[n][i]}"
+            for n, i in zip(names, idx, strict=True)))
+    if close is not None:
+        close()
+
+    digest = hashlib.sha1(json.dumps([views, images]).encode()).hexdigest()
+    uid = f"course-views-{digest[:10]}-{next(_counter)}"
+    first = "-".join(map(str, start))
+    parts = [
+        f'<div id="{uid}" class="course-views" '
+        'style="margin:0.5em 0 1em 0">',
+        '<div class="course-views-controls" style="display:flex;'
+        'flex-wrap:wrap;gap:0.4em 1.6em;align-items:center;'
+        'margin-bottom:0.5em">',
+    ]
+    for k, n in enumerate(names):
+        parts.append("<div>" + _control_html(
+            uid, k, n, labels.get(n, n), choice_labels[n], start[k],
+            widgets.get(n, "select")) + "</div>")
+    parts.append("</div>")
+    parts.append(
+        f'<img id="{uid}-img" alt="{html.escape(alts[first])}" '
+        'style="max-width:100%;height:auto" '
+        f'src="data:image/png;base64,{images[views[first]]}">')
+    data = {"images": images, "views": views, "alts": alts,
+            "labels": [choice_labels[n] for n in names]}
+    script = _SCRIPT.substitute(uid=uid, data=_json_for_script(data),
+                                start=json.dumps(start))
+    parts.append(f"<script>{script}</script>")
+    parts.append("</div>")
+    return StaticViews("".join(parts), uid,
+                       {n: list(choice_labels[n]) for n in names},
+                       views, images)
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, float) or isinstance(b, float):
+        try:
+            return bool(np.isclose(float(a), float(b), rtol=1e-12, atol=0))
+        except (TypeError, ValueError):
+            return False
+    return a == b
