@@ -34,8 +34,8 @@ def _check_scale_shift(where: str, gamma, beta) -> None:
     check_array(where, "gamma", gamma, ndim=1)
     check_array(where, "beta", beta, ndim=1)
     if beta.shape != gamma.shape:
-        raise error(where, "beta", f"of shape {shape_str(gamma.shape)} to "
-                    "match gamma", f"shape {shape_str(beta.shape)}")
+        raise error(where, "beta", f"of shape ({gamma.shape[0]},) to "
+                    "match gamma", f"shape ({beta.shape[0]},)")
 
 
 def _standardize_rows(rows: np.ndarray, eps: float):
