@@ -7,7 +7,7 @@ Two ways to make a figure explorable:
 * **pre-rendered** — :func:`prerendered` calls the render function once for
   every combination of a small grid of control values *when the book is
   built*, embeds each view as a PNG (base64) and adds ``<select>``, radio or
-  slider controls plus a short inline script (:data:`_SCRIPT`) that swaps
+  slider controls plus a short inline script (``_SCRIPT``) that swaps
   the image. The result needs no kernel, no external file, no CDN: it works
   offline in the built book.
 
