@@ -141,9 +141,9 @@ def std_for(name: str, fan_in: int, fan_out: int | None = None) -> float:
 
     .. math::
 
-        	ext{xavier: } rac{1}{\sqrt{n_\mathrm{in}}},\qquad
-        	ext{glorot: } \sqrt{rac{2}{n_\mathrm{in} + n_\mathrm{out}}},
-        \qquad 	ext{he: } \sqrt{rac{2}{n_\mathrm{in}}}
+        \text{xavier: } \frac{1}{\sqrt{n_\mathrm{in}}},\qquad
+        \text{glorot: } \sqrt{\frac{2}{n_\mathrm{in} + n_\mathrm{out}}},
+        \qquad \text{he: } \sqrt{\frac{2}{n_\mathrm{in}}}
 
     Parameters
     ----------

@@ -261,7 +261,7 @@ def mlp(sizes, activation="relu", init="he", rng=None, dtype=np.float64,
     rng = as_rng(rng)
     init_rng, dropout_rng = rng.spawn(2)
     layers: list[Layer] = []
-    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
         if weight_std is None:
             W = INITIALIZERS[init]((n_in, n_out), rng=init_rng, dtype=dtype)
         else:

@@ -5,82 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from course_lib.gradcheck import numerical_gradient, relative_error
 from course_lib.layers import AlphaDropout, Dropout, GaussianDropout
 from course_lib.network import mlp
 
 pytestmark = pytest.mark.ch5
 
-NOISE_LAYERS = [
-    lambda rng: Dropout(0.3, rng=rng),
-    lambda rng: Dropout(0.3, inverted=False, rng=rng),
-    lambda rng: GaussianDropout(0.3, rng=rng),
-    lambda rng: AlphaDropout(0.3, rng=rng),
-]
-IDS = ["inverted", "direct", "gaussian", "alpha"]
-
-
-def _gradcheck_fixed_noise(make, x, seed=5):
-    """Gradient check with the noise frozen: a fresh layer per evaluation,
-    all seeded alike, draws the same mask every time."""
-    rng = np.random.default_rng(11)
-    dout = rng.standard_normal(x.shape)
-
-    def loss(z):
-        return float(np.sum(make(seed).forward(z, train=True) * dout))
-
-    layer = make(seed)
-    layer.forward(x, train=True)
-    dx = layer.backward(dout)
-    return relative_error(dx, numerical_gradient(loss, x))
-
-
-# ------------------------------------------------------------- contract
-@pytest.mark.parametrize("make", NOISE_LAYERS, ids=IDS)
-def test_contract(make):
-    rng = np.random.default_rng(0)
-    layer = make(0)
-    assert layer.params == {} and layer.grads == {}
-    x = rng.standard_normal((4, 7))
-    x_copy = x.copy()
-    out = layer.forward(x)
-    assert out.shape == x.shape
-    dout = rng.standard_normal(x.shape)
-    dout_copy = dout.copy()
-    dx = layer.backward(dout)
-    assert dx.shape == x.shape
-    np.testing.assert_array_equal(x, x_copy)
-    np.testing.assert_array_equal(dout, dout_copy)
-    assert repr(layer).startswith(type(layer).__name__ + "(")
-
-
-@pytest.mark.parametrize("make", NOISE_LAYERS, ids=IDS)
-def test_backward_before_forward_raises(make):
-    with pytest.raises(RuntimeError, match="before forward"):
-        make(0).backward(np.ones((2, 3)))
-
-
-@pytest.mark.parametrize("make", NOISE_LAYERS, ids=IDS)
-@pytest.mark.parametrize("train", [True, False])
-def test_float32_in_float32_out(make, train):
-    layer = make(0)
-    x = np.random.default_rng(1).standard_normal((3, 5)).astype(np.float32)
-    out = layer.forward(x, train=train)
-    assert out.dtype == np.float32
-    assert layer.backward(np.ones_like(out)).dtype == np.float32
-
-
-@pytest.mark.parametrize("make", NOISE_LAYERS, ids=IDS)
-def test_gradient_check(make):
-    x = np.random.default_rng(2).standard_normal((3, 5, 2))
-    assert _gradcheck_fixed_noise(make, x) < 1e-7
-
-
-def test_dout_shape_checked():
-    layer = Dropout(0.5, rng=0)
-    layer.forward(np.ones((2, 3)))
-    with pytest.raises(ValueError, match="dout"):
-        layer.backward(np.ones((3, 2)))
+# Shapes, dtypes, unmodified inputs, call order, dout checks and frozen-noise
+# gradient checks of every mode are in test_layer_contract.py.
 
 
 # ------------------------------------------------------------ arguments

@@ -21,8 +21,7 @@ import numpy as np
 import pytest
 
 import course_lib.layers as L
-from course_lib.gradcheck import check_layer, numerical_gradient, \
-    relative_error
+from course_lib.gradcheck import check_layer, numerical_gradient, relative_error
 
 
 @dataclass
@@ -91,6 +90,9 @@ CASES = [
          repr_="BatchNorm(D=4, momentum=0.8, eps=1e-05)"),
     Case("BatchNorm-2d-infer", lambda d, r: L.BatchNorm(
         _w(r, (4,), d, 1, 0.5), _w(r, (4,), d)), (6, 4), (6, 4),
+        train=False, repr_="BatchNorm(D=4, momentum=0.9, eps=1e-05)"),
+    Case("BatchNorm-4d-infer", lambda d, r: L.BatchNorm(
+        _w(r, (4,), d, 1, 0.5), _w(r, (4,), d)), (3, 4, 2, 3), (3, 4, 2, 3),
         train=False, repr_="BatchNorm(D=4, momentum=0.9, eps=1e-05)"),
     Case("LayerNorm", lambda d, r: L.LayerNorm(_w(r, (6,), d, 1, 0.5),
                                                _w(r, (6,), d)),

@@ -249,8 +249,9 @@ class BatchNorm(Layer):
         m = x.size // x.shape[1]
         if m < 2:
             raise error("BatchNorm.forward", "x", "a training batch with at "
-                        "least 2 values per feature (one value normalizes to 0, "
-                        "so the output would be beta whatever the input)", f"shape {shape_str(x.shape)}",
+                        "least 2 values per feature (one value normalizes to "
+                        "0, so the output would be beta whatever the input)",
+                        f"shape {shape_str(x.shape)}",
                         hint="Use train=False to predict a single sample.")
         # sums times 1/m (a Python float, so float32 stays float32) and
         # in-place steps: this layer runs thousands of times per chapter
@@ -365,7 +366,10 @@ def batchnorm_backward_staged(dout: np.ndarray, x: np.ndarray,
                     got)
     if x.ndim == 4:     # every pixel is one sample of its channel
         C = x.shape[1]
-        to_rows = (lambda a: a.transpose(0, 2, 3, 1).reshape(-1, C))
+
+        def to_rows(a):
+            return a.transpose(0, 2, 3, 1).reshape(-1, C)
+
         dx, dgamma, dbeta = batchnorm_backward_staged(
             to_rows(dout), to_rows(x), gamma, eps)
         n, _, h, w = x.shape

@@ -39,7 +39,7 @@ def _check_scale_shift(where: str, gamma, beta) -> None:
 
 
 def _standardize_rows(rows: np.ndarray, eps: float):
-    r"""Standardize each row of (R, m): :math:`\hat x = (x - \mu)/\sqrt{\sigma^2 + \epsilon}`.
+    r"""Standardize each row of (R, m): :math:`(x - \mu)/\sqrt{\sigma^2 + \epsilon}`.
 
     Mean and biased variance are taken over the m values of the row.
     Returns ``(x_hat, inv_std)`` with ``inv_std`` of shape (R, 1).
