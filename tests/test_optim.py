@@ -13,15 +13,17 @@ from course_lib.optim import (
     AdaDelta,
     AdaGrad,
     Adam,
+    AdamW,
     GradientNoise,
     Momentum,
     Nesterov,
     RMSProp,
+    clip_grad_norm,
 )
 
 pytestmark = pytest.mark.ch2
 
-ALL = [SGD, Momentum, Nesterov, AdaGrad, RMSProp, AdaDelta, Adam]
+ALL = [SGD, Momentum, Nesterov, AdaGrad, RMSProp, AdaDelta, Adam, AdamW]
 
 
 def run(opt, p0, grads):
@@ -57,9 +59,11 @@ def test_nesterov_by_hand():
 
 def test_adagrad_by_hand():
     # h = 4: step 0.1 * 2 / 2 = 0.1; h = 8: step 0.2 / sqrt(8)
-    path = run(AdaGrad(lr=0.1, eps=0.0), [1.0], [[2.0]] * 2)
+    # (eps = 1e-12 moves these by about 1e-13)
+    path = run(AdaGrad(lr=0.1, eps=1e-12), [1.0], [[2.0]] * 2)
     np.testing.assert_allclose(np.ravel(path),
-                               [0.9, 0.9 - 0.2 / math.sqrt(8.0)])
+                               [0.9, 0.9 - 0.2 / math.sqrt(8.0)],
+                               rtol=1e-11)
 
 
 def test_adagrad_eps_is_outside_the_root():
@@ -70,10 +74,10 @@ def test_adagrad_eps_is_outside_the_root():
 
 def test_rmsprop_by_hand():
     # h = 0.1, then 0.09 + 0.1 = 0.19
-    path = run(RMSProp(lr=0.01, rho=0.9, eps=0.0), [0.0], [[1.0]] * 2)
+    path = run(RMSProp(lr=0.01, rho=0.9, eps=1e-12), [0.0], [[1.0]] * 2)
     s1 = 0.01 / math.sqrt(0.1)
     np.testing.assert_allclose(np.ravel(path), [-s1, -s1 - 0.01 / math.sqrt(
-        0.19)])
+        0.19)], rtol=1e-10)
 
 
 def test_rmsprop_eps_is_outside_the_root():
@@ -99,17 +103,18 @@ def test_adadelta_by_hand():
 
 def test_adam_constant_gradient_moves_lr_per_step():
     # bias correction makes m_hat = g and v_hat = g^2 exactly
-    path = run(Adam(lr=0.1, eps=0.0), [1.0, 1.0], [[0.5, -3.0]] * 3)
+    path = run(Adam(lr=0.1, eps=1e-12), [1.0, 1.0], [[0.5, -3.0]] * 3)
     np.testing.assert_allclose(np.array(path),
-                               [[0.9, 1.1], [0.8, 1.2], [0.7, 1.3]])
+                               [[0.9, 1.1], [0.8, 1.2], [0.7, 1.3]],
+                               rtol=1e-10)
 
 
 def test_adam_by_hand_with_sign_change():
     # g = 1 then -1: m2 = 0.09 - 0.1 = -0.01, m_hat = -0.01 / 0.19;
     # v2 = 0.999e-3 + 1e-3 = 1.999e-3, v_hat = v2 / (1 - 0.999^2) = 1
-    path = run(Adam(lr=0.1, eps=0.0), [0.0], [[1.0], [-1.0]])
+    path = run(Adam(lr=0.1, eps=1e-12), [0.0], [[1.0], [-1.0]])
     np.testing.assert_allclose(np.ravel(path),
-                               [-0.1, -0.1 + 0.1 * 0.01 / 0.19])
+                               [-0.1, -0.1 + 0.1 * 0.01 / 0.19], rtol=1e-9)
 
 
 # --- PyTorch's recurrences, written out independently -----------------------
@@ -300,17 +305,20 @@ def test_lr_setter_accepts_new_rate_between_steps():
 
 @pytest.mark.parametrize("cls, name", [
     (Momentum, "momentum"), (Nesterov, "momentum"), (RMSProp, "rho"),
-    (AdaDelta, "rho"), (Adam, "beta1"), (Adam, "beta2")])
+    (AdaDelta, "rho"), (Adam, "beta1"), (Adam, "beta2"), (AdamW, "beta1"),
+    (AdamW, "beta2")])
 @pytest.mark.parametrize("bad", [-0.1, 1.0, 1.5])
 def test_decay_rates_must_be_in_0_1(cls, name, bad):
     with pytest.raises(ValueError, match=f"'{name}'.*\\[0.0, 1.0\\)"):
         cls(**{name: bad})
 
 
-@pytest.mark.parametrize("cls", [AdaGrad, RMSProp, AdaDelta, Adam])
-def test_negative_eps_rejected(cls):
-    with pytest.raises(ValueError, match="'eps'"):
-        cls(eps=-1e-8)
+@pytest.mark.parametrize("cls", [AdaGrad, RMSProp, AdaDelta, Adam, AdamW])
+@pytest.mark.parametrize("bad", [-1e-8, 0.0, 0, float("nan"), float("inf")])
+def test_eps_must_be_positive(cls, bad):
+    with pytest.raises(ValueError, match=f"{cls.__name__}: 'eps' must be a "
+                       "finite number > 0"):
+        cls(eps=bad)
 
 
 def test_no_kwargs_misspelling_fails():
@@ -421,6 +429,8 @@ def test_every_optimizer_trains_a_small_network(cls):
 
 TORCH_PEERS = [
     (lambda: SGD(lr=0.05), "SGD", dict(lr=0.05)),
+    (lambda: SGD(lr=0.05, weight_decay=0.1), "SGD",
+     dict(lr=0.05, weight_decay=0.1)),
     (lambda: Momentum(lr=0.05, momentum=0.9), "SGD", dict(lr=0.05, momentum=0.9)),
     (lambda: Nesterov(lr=0.05, momentum=0.9), "SGD",
      dict(lr=0.05, momentum=0.9, nesterov=True)),
@@ -431,27 +441,204 @@ TORCH_PEERS = [
      dict(lr=1.0, rho=0.95, eps=1e-6)),
     (lambda: Adam(lr=0.01, beta1=0.9, beta2=0.999, eps=1e-8), "Adam",
      dict(lr=0.01, betas=(0.9, 0.999), eps=1e-8)),
+    (lambda: AdamW(lr=0.01, beta1=0.9, beta2=0.999, eps=1e-8), "AdamW",
+     dict(lr=0.01, betas=(0.9, 0.999), eps=1e-8)),
+    (lambda: AdamW(lr=0.02, beta1=0.8, beta2=0.99, eps=1e-6,
+                   weight_decay=0.5), "AdamW",
+     dict(lr=0.02, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.5)),
 ]
 
 
+@pytest.mark.parametrize("dtype, rtol", [("float64", 1e-10),
+                                         ("float32", 1e-5)])
 @pytest.mark.parametrize("make,peer,kwargs", TORCH_PEERS,
                          ids=[p[1] + str(i) for i, p in enumerate(TORCH_PEERS)])
-def test_trajectory_equals_torch_optim(make, peer, kwargs):
+def test_trajectory_equals_torch_optim(make, peer, kwargs, dtype, rtol):
     torch = pytest.importorskip("torch")
     rng = np.random.default_rng(3)
     A = rng.standard_normal((4, 4))
-    A = A @ A.T + np.eye(4)                 # a convex quadratic bowl
-    b = rng.standard_normal(4)
-    w0 = rng.standard_normal(4)
+    A = (A @ A.T + np.eye(4)).astype(dtype)   # a convex quadratic bowl
+    b = rng.standard_normal(4).astype(dtype)
+    w0 = rng.standard_normal(4).astype(dtype)
 
     ours, opt = w0.copy(), make()
-    theirs = torch.tensor(w0, dtype=torch.float64, requires_grad=True)
+    theirs = torch.tensor(w0, requires_grad=True)
     torch_opt = getattr(torch.optim, peer)([theirs], **kwargs)
     tA, tb = torch.from_numpy(A), torch.from_numpy(b)
-    for step in range(40):
+    for step in range(50):
         opt.update({"w": ours}, {"w": A @ ours + b})
         torch_opt.zero_grad()
         (0.5 * theirs @ tA @ theirs + tb @ theirs).backward()
         torch_opt.step()
-        np.testing.assert_allclose(ours, theirs.detach().numpy(), rtol=1e-10,
-                                   atol=1e-12, err_msg=f"step {step + 1}")
+        assert ours.dtype == dtype
+        expected = theirs.detach().numpy()
+        # relative to the vector's scale: a coordinate near 0 carries the
+        # rounding of the others
+        np.testing.assert_allclose(ours, expected, rtol=rtol,
+                                   atol=rtol * np.max(np.abs(expected)),
+                                   err_msg=f"step {step + 1}")
+
+
+# --- per-key step counts ----------------------------------------------------
+
+def test_adam_counts_steps_per_key():
+    opt = Adam(lr=0.1)
+    params = {"W": np.zeros(3)}
+    for _ in range(5):
+        opt.update(params, {"W": np.ones(3)})
+    params["c"] = np.zeros(2)             # joins at the sixth update
+    opt.update(params, {"W": np.ones(3), "c": np.array([0.5, -2.0])})
+    assert opt.t == 6 and opt.steps == {"W": 6, "c": 1}
+    # its own bias correction from t = 1: m_hat = g, v_hat = g^2, so the
+    # first step is -lr * sign(g) (with the global t = 6 it would be
+    # -0.1 * 0.1 / 0.4095 / sqrt(0.001 / 0.00599) = -0.0598)
+    np.testing.assert_allclose(params["c"], [-0.1, 0.1], rtol=1e-6)
+    saved = opt.state_dict()
+    assert saved["steps"] == {"W": 6, "c": 1}
+    fresh = Adam(lr=0.1)
+    fresh.load_state_dict(saved)
+    assert fresh.steps == {"W": 6, "c": 1}
+    # a dict saved without per-key counts gives every key the count t
+    fresh.load_state_dict({k: v for k, v in saved.items() if k != "steps"})
+    assert fresh.steps == {"W": 6, "c": 6}
+
+
+def test_a_key_added_mid_training_follows_torch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(5)
+    w0, c0 = rng.standard_normal(3), rng.standard_normal(2)
+    grads = [(rng.standard_normal(3), rng.standard_normal(2))
+             for _ in range(12)]
+    params = {"w": w0.copy()}
+    opt = AdamW(lr=0.05, weight_decay=0.1)
+    tw = torch.tensor(w0, requires_grad=True)
+    tc = torch.tensor(c0, requires_grad=True)
+    topt = torch.optim.AdamW([tw], lr=0.05, weight_decay=0.1)
+    for i, (gw, gc) in enumerate(grads):
+        if i == 4:
+            params["c"] = c0.copy()
+            topt.add_param_group({"params": [tc]})
+        g = {"w": gw, "c": gc} if "c" in params else {"w": gw}
+        opt.update(params, g)
+        tw.grad, tc.grad = torch.from_numpy(gw), torch.from_numpy(gc)
+        topt.step()
+    np.testing.assert_allclose(params["w"], tw.detach().numpy(), rtol=1e-10)
+    np.testing.assert_allclose(params["c"], tc.detach().numpy(), rtol=1e-10)
+
+
+# --- one rule for gradients that are not arrays ------------------------------
+
+@pytest.mark.parametrize("cls", ALL)
+def test_list_gradients_are_rejected_by_name(cls):
+    W = np.ones(2)
+    opt = cls()
+    with pytest.raises(TypeError, match=r"update: \"grads\['W'\]\" must be "
+                       r"a numpy.ndarray.*got list"):
+        opt.update({"W": W, "b": np.ones(1)},
+                   {"W": [0.5, 0.5], "b": np.ones(1)})
+    assert opt.t == 0 and opt.state == {}
+    np.testing.assert_array_equal(W, [1.0, 1.0])
+
+
+def test_gradient_noise_rejects_list_gradients_too():
+    with pytest.raises(TypeError, match=r"GradientNoise.update: \"grads\['W'\]\""):
+        GradientNoise(SGD(), rng=0).update({"W": np.ones(2)}, {"W": [1, 2]})
+
+
+def test_adadelta_first_steps_are_about_sqrt_eps_over_one_minus_rho():
+    eps, rho = 1e-6, 0.95
+    path = run(AdaDelta(eps=eps, rho=rho), [0.0], [[3.0]] * 3)
+    steps = -np.diff(np.concatenate([[0.0], np.ravel(path)]))
+    first = math.sqrt(eps / (1 - rho))          # 4.47e-3
+    np.testing.assert_allclose(steps[0], first, rtol=1e-3)
+    assert first < steps[1] < steps[2] < 3 * first   # they grow slowly
+
+
+# --- weight decay -----------------------------------------------------------
+
+def test_adamw_decay_is_decoupled_from_the_gradient():
+    # a zero gradient: Adam leaves w alone, AdamW shrinks it by lr * wd
+    w = np.array([2.0, -4.0])
+    AdamW(lr=0.1, weight_decay=0.5).update({"w": w}, {"w": np.zeros(2)})
+    np.testing.assert_allclose(w, [2.0 * 0.95, -4.0 * 0.95])
+    # weight_decay = 0 is Adam, bit for bit
+    rng = np.random.default_rng(2)
+    G = [rng.standard_normal(3) for _ in range(5)]
+    np.testing.assert_array_equal(
+        run(AdamW(lr=0.1, weight_decay=0.0), np.ones(3), G),
+        run(Adam(lr=0.1), np.ones(3), G))
+
+
+def test_sgd_weight_decay_by_hand():
+    # w = 1 - 0.1 * (2 + 0.5 * 1) = 0.75
+    path = run(SGD(lr=0.1, weight_decay=0.5), [1.0], [[2.0]])
+    np.testing.assert_allclose(np.ravel(path), [0.75])
+    assert repr(SGD(lr=0.1, weight_decay=0.5)) == (
+        "SGD(lr=0.1, weight_decay=0.5)")
+
+
+@pytest.mark.parametrize("cls", [SGD, AdamW])
+@pytest.mark.parametrize("bad", [-0.1, float("nan"), float("inf")])
+def test_weight_decay_must_be_non_negative(cls, bad):
+    with pytest.raises(ValueError, match=f"{cls.__name__}: 'weight_decay'"):
+        cls(weight_decay=bad)
+
+
+# --- gradient clipping ------------------------------------------------------
+
+@pytest.mark.parametrize("dtype, rtol", [(np.float64, 1e-12),
+                                         (np.float32, 1e-5)])
+@pytest.mark.parametrize("max_norm", [0.5, 3.0, 1e3])
+def test_clip_grad_norm_equals_torch(max_norm, dtype, rtol):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(11)
+    grads = {"W": rng.standard_normal((3, 4)).astype(dtype),
+             "b": rng.standard_normal(4).astype(dtype),
+             "k": rng.standard_normal((2, 1, 3, 3)).astype(dtype)}
+    tensors = [torch.zeros(g.shape, dtype=torch.from_numpy(g).dtype,
+                           requires_grad=True) for g in grads.values()]
+    for t, g in zip(tensors, grads.values(), strict=True):
+        t.grad = torch.from_numpy(g.copy())
+    before = {k: g.copy() for k, g in grads.items()}
+    total = clip_grad_norm(grads, max_norm)
+    t_total = torch.nn.utils.clip_grad_norm_(tensors, max_norm)
+    assert isinstance(total, float)
+    assert total == pytest.approx(float(t_total), rel=rtol)
+    assert total == pytest.approx(math.sqrt(sum(
+        float(np.sum(g.astype(np.float64) ** 2)) for g in before.values())),
+        rel=rtol)
+    for t, (k, g) in zip(tensors, grads.items(), strict=True):
+        assert g.dtype == dtype
+        np.testing.assert_allclose(g, t.grad.numpy(), rtol=rtol, err_msg=k)
+    if max_norm > total:
+        for k in grads:
+            np.testing.assert_array_equal(grads[k], before[k])
+    else:
+        clipped = math.sqrt(sum(float(np.sum(g.astype(np.float64) ** 2))
+                                for g in grads.values()))
+        assert clipped == pytest.approx(max_norm, rel=1e-5)
+
+
+def test_clip_grad_norm_by_hand_and_in_place():
+    W = np.array([3.0, 0.0])
+    grads = {"W": W, "b": np.array([4.0])}
+    assert clip_grad_norm(grads, 1.0) == 5.0
+    assert grads["W"] is W
+    np.testing.assert_allclose(W, [3.0 / (5.0 + 1e-6), 0.0])
+
+
+@pytest.mark.parametrize("bad", [0.0, -1.0, float("nan"), float("inf")])
+def test_clip_grad_norm_rejects_bad_max_norm(bad):
+    with pytest.raises(ValueError, match="clip_grad_norm: 'max_norm' must be "
+                       "a finite number > 0"):
+        clip_grad_norm({"W": np.ones(2)}, bad)
+
+
+def test_clip_grad_norm_rejects_bad_grads():
+    with pytest.raises(TypeError, match="clip_grad_norm: 'grads' must be a "
+                       "dict"):
+        clip_grad_norm([np.ones(2)], 1.0)
+    with pytest.raises(TypeError, match=r"grads\['W'\].*got list"):
+        clip_grad_norm({"W": [1.0, 2.0]}, 1.0)
+    with pytest.raises(TypeError, match=r"grads\['W'\].*dtype int64"):
+        clip_grad_norm({"W": np.array([1, 2])}, 1.0)

@@ -56,9 +56,9 @@ class Conv2D(Layer):
         \quad
         \frac{\partial L}{\partial x} = \mathrm{col2im}(W^\top \delta)
 
-    With stride 1 and F < 3C, dx is computed as the same sums grouped as
-    a convolution of the padded δ with the flipped kernels (cheaper than
-    col2im's scattered adds); results agree to rounding.
+    :class:`course_lib.fast.FastConv2D` computes the same gradients with
+    products arranged for speed (dx as a convolution of δ with the flipped
+    kernels, for instance); they agree to rounding.
 
     Like PyTorch, output sizes are floored when S does not divide
     :math:`H - k_h + 2P`. Equals ``torch.nn.functional.conv2d(x, W, b,
@@ -117,53 +117,15 @@ class Conv2D(Layer):
         n, L = x_shape[0], col.shape[2]
         self._check_dout(dout, (n, F) + self.output_shape(x_shape)[2:])
         delta = dout.reshape(n, F, L)
-        # dL/db_f = sum over samples and positions of delta
+        # 1. dL/db_f = sum over samples and positions of delta
         self.grads["b"] = delta.sum(axis=(0, 2))
-        # dL/dW = sum_n delta_n col_n^T (batched products, then the sum).
-        # BLAS's small-matrix kernels are fastest on plain (not transposed)
-        # operands, so when delta has fewer rows than col, copy delta^T and
-        # compute the transpose sum_n col_n delta_n^T instead.
-        if F < col.shape[1]:
-            delta_t = np.ascontiguousarray(delta.transpose(0, 2, 1))
-            dW = np.matmul(col, delta_t).sum(axis=0).T
-        else:
-            dW = np.matmul(delta, col.transpose(0, 2, 1)).sum(axis=0)
+        # 2. dL/dW = sum_n delta_n col_n^T
+        dW = np.matmul(delta, col.transpose(0, 2, 1)).sum(axis=0)
         self.grads["W"] = dW.reshape(W.shape)
-        if self._transposed_dx(x_shape):
-            return self._dx_by_convolution(dout, x_shape)
-        # dL/dcol = W^T delta, then every column back onto its window
+        # 3. dL/dcol = W^T delta, then col2im adds every column back onto
+        #    the window it was copied from
         dcol = np.matmul(W.reshape(F, -1).T, delta)
         return col2im(dcol, x_shape, kh, kw, self._stride, self._pad)
-
-    def _transposed_dx(self, x_shape) -> bool:
-        """Whether dx is cheaper as a convolution of dout (stride 1 only).
-
-        col2im adds C·kh·kw rows into short windows; im2col of dout copies
-        F·kh·kw rows, and a copy costs about a third of an add.
-        """
-        F, C, kh, kw = self.params["W"].shape
-        (ph, pw) = self._pad
-        return (self._stride == (1, 1) and ph < kh and pw < kw
-                and F < 3 * C)
-
-    def _dx_by_convolution(self, dout, x_shape):
-        r"""dx as a stride-1 convolution of dout with the flipped kernels.
-
-        .. math::
-
-            dx[n, c, y, x] = \sum_{f,u,v} W[f, c, k_h - 1 - u, k_w - 1 - v]
-            \; \delta_\mathrm{pad}[n, f, y + u, x + v]
-
-        with δ padded by :math:`k - 1 - P` on each side: the same sums
-        as col2im(Wᵀδ), grouped differently, without col2im's adds.
-        """
-        W = self.params["W"]
-        F, C, kh, kw = W.shape
-        ph, pw = self._pad
-        flipped = np.ascontiguousarray(
-            W[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)).reshape(C, -1)
-        cols = im2col(dout, kh, kw, 1, (kh - 1 - ph, kw - 1 - pw))
-        return np.matmul(flipped, cols).reshape(x_shape)
 
     def __repr__(self):
         F, C, kh, kw = self.params["W"].shape
