@@ -135,13 +135,14 @@ class Sequential:
         for k, dst in targets.items():
             v = np.asarray(state[k])
             if v.shape != dst.shape:
-                raise error(where, f"state[{k!r}]", f"of shape "
-                            f"{shape_str(dst.shape)}",
-                            f"shape {shape_str(v.shape)}")
+                raise ValueError(
+                    f"{where}: state[{k!r}] must have the shape of the "
+                    f"network's {k!r}, {shape_str(dst.shape)}; got shape "
+                    f"{shape_str(v.shape)}.")
             if not np.can_cast(v.dtype, dst.dtype, casting="same_kind"):
-                raise error(where, f"state[{k!r}]", f"castable to "
-                            f"{dst.dtype}", f"dtype {v.dtype}",
-                            kind=TypeError)
+                raise TypeError(
+                    f"{where}: state[{k!r}] must be castable to the "
+                    f"network's {dst.dtype}; got dtype {v.dtype}.")
             values[k] = v
         for k, dst in targets.items():
             np.copyto(dst, values[k], casting="same_kind")

@@ -77,6 +77,8 @@ def test_init_as_name_number_and_callable():
     assert init_std("he_uniform", 50) == pytest.approx(0.2)
     assert init_std("glorot", 100, 300) == pytest.approx(math.sqrt(2 / 400))
     assert init_std(0.3, 10) == 0.3
+    for name in cl.init.INITIALIZERS:
+        assert init_std(name, 30, 70) == cl.init.std_for(name, 30, 70)
 
 
 def test_relu_std_001_means_follow_theory():
@@ -257,3 +259,16 @@ def test_weight_recorder_sees_identical_units_under_constant_init():
     with pytest.raises(ValueError, match="'key'"):
         cl.Trainer(net, cl.optim.SGD(), batch_size=16, callbacks=[bad]).fit(
             x, t, epochs=1)
+
+
+def test_activation_ranges_come_from_the_activation_layers():
+    from course_lib.diagnostics import ACTIVATION_RANGES
+
+    assert ACTIVATION_RANGES == {"relu": None, "sigmoid": (0.0, 1.0),
+                                 "tanh": (-1.0, 1.0)}
+    # the asymptotes are those of the layers' outputs
+    x = np.array([[-40.0, 40.0]])
+    for name, bounds in ACTIVATION_RANGES.items():
+        if bounds is not None:
+            out = cl.layers.ACTIVATIONS[name]().forward(x)
+            np.testing.assert_allclose(out[0], bounds, atol=1e-15)

@@ -125,3 +125,34 @@ def test_bad_arguments_raise_clear_errors():
         init.he_normal((2, 2), dtype=np.int64)
     with pytest.raises(TypeError, match="rng"):
         init.xavier_normal((2, 2), rng="seed")
+
+
+def test_registry_and_std_for_agree_with_the_formulas():
+    names = {"xavier": "xavier_normal", "glorot": "glorot_normal",
+             "he": "he_normal", "xavier_uniform": "xavier_uniform",
+             "glorot_uniform": "glorot_uniform", "he_uniform": "he_uniform"}
+    assert set(init.INITIALIZERS) == set(names)
+    for key, fn_name in names.items():
+        fn, formula, _ = INITIALIZERS[fn_name]
+        assert init.INITIALIZERS[key] is fn
+        assert init.std_for(key, 300, 200) == pytest.approx(
+            formula(300, 200), rel=1e-15)
+    assert init.std_for("glorot", 100) == pytest.approx(0.1)   # square
+
+
+def test_uniform_bound_is_sqrt3_times_std_for():
+    for key in ("xavier_uniform", "glorot_uniform", "he_uniform"):
+        W = init.INITIALIZERS[key]((400, 100), rng=0)
+        a = math.sqrt(3) * init.std_for(key, 400, 100)
+        assert a * 0.99 < np.abs(W).max() <= a
+
+
+def test_std_for_rejects_bad_arguments():
+    with pytest.raises(ValueError, match=r"std_for: 'name' must be one of "
+                       r"'he', .*; got 'lecun'"):
+        init.std_for("lecun", 10)
+    with pytest.raises(ValueError, match=r"std_for: 'fan_in' must be an "
+                       r"integer >= 1; got 0"):
+        init.std_for("he", 0)
+    with pytest.raises(TypeError, match="'fan_out'"):
+        init.std_for("he", 10, 2.5)
