@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -12,9 +13,11 @@ from course_lib.optim import SGD, Momentum
 from course_lib.schedules import (
     BoldDriver,
     Constant,
+    CosineAnnealing,
     DelayedExponentialDecay,
     ExponentialDecay,
     IntervalDecay,
+    LinearWarmup,
     ReduceOnPlateau,
     StepwiseDecay,
     TimeBasedDecay,
@@ -131,6 +134,13 @@ def test_bold_driver_tolerance_and_bounds():
     (lambda: BoldDriver(0.1, increase=0.9), "increase"),
     (lambda: BoldDriver(0.1, decrease=1.0), "decrease"),
     (lambda: BoldDriver(0.1, min_lr=0.5, max_lr=0.1), "max_lr"),
+    (lambda: CosineAnnealing(0.0, 10), "lr"),
+    (lambda: CosineAnnealing(0.1, 0), "T_max"),
+    (lambda: CosineAnnealing(0.1, 10, min_lr=-0.01), "min_lr"),
+    (lambda: CosineAnnealing(0.1, 10, min_lr=0.2), "min_lr"),
+    (lambda: LinearWarmup(Constant(0.1), 0), "warmup_steps"),
+    (lambda: LinearWarmup(Constant(0.1), 3, start_factor=0.0), "start_factor"),
+    (lambda: LinearWarmup(Constant(0.1), 3, start_factor=1.5), "start_factor"),
 ])
 def test_bad_arguments_are_named(make, name):
     with pytest.raises(ValueError, match=f"'{name}'"):
@@ -193,3 +203,114 @@ def test_trainer_feeds_stateful_schedules(make):
     assert s.history_ == pytest.approx(hist.val_loss)
     assert hist.lr[0] == 0.5
     assert hist.lr[1:] != [0.5] * 5   # the rate moved with the error
+
+
+# --- cosine annealing and warm-up -------------------------------------------
+
+def test_cosine_annealing_by_hand():
+    s = CosineAnnealing(0.1, T_max=4, min_lr=0.02)
+    # half-way the rate is the mean of the two ends; T_max reaches the floor
+    assert s.lr_at(0) == 0.1
+    assert s.lr_at(2) == pytest.approx(0.06, rel=1e-12)
+    assert s.lr_at(4) == pytest.approx(0.02, rel=1e-12)
+    assert s.lr_at(1) == pytest.approx(0.02 + 0.04 * (1 + math.sqrt(0.5)))
+    assert np.all(np.diff(s.values(5)) < 0)
+
+
+def test_linear_warmup_by_hand():
+    s = LinearWarmup(Constant(0.3), warmup_steps=3, start_factor=0.1)
+    np.testing.assert_allclose(s.values(6), [0.03, 0.12, 0.21, 0.3, 0.3, 0.3],
+                               rtol=1e-12)
+    # the wrapped schedule starts its own count at the end of the warm-up
+    s = LinearWarmup(IntervalDecay(0.4, factor=0.5, interval=2), 2,
+                     start_factor=0.5)
+    np.testing.assert_allclose(s.values(7),
+                               [0.2, 0.3, 0.4, 0.4, 0.2, 0.2, 0.1])
+
+
+def test_linear_warmup_rejects_a_stateful_or_foreign_schedule():
+    with pytest.raises(TypeError, match="LinearWarmup: 'schedule' must be a "
+                       "schedule.*ReduceOnPlateau"):
+        LinearWarmup(ReduceOnPlateau(0.1), 3)
+    with pytest.raises(TypeError, match="'schedule'.*got float"):
+        LinearWarmup(0.1, 3)
+    with pytest.raises(TypeError, match="'warmup_steps'"):
+        LinearWarmup(Constant(0.1), 2.5)
+
+
+def _torch_lrs(torch, lr, make, n):
+    """The rate PyTorch uses during epochs 0..n-1 (scheduler stepped after)."""
+    w = torch.zeros(1, requires_grad=True)
+    opt = torch.optim.SGD([w], lr=lr)
+    sched = make(opt)
+    out = []
+    with warnings.catch_warnings():
+        # SequentialLR calls step(0) on the next scheduler at a milestone,
+        # which PyTorch reports as deprecated; the rates are what we test
+        warnings.simplefilter("ignore")
+        for _ in range(n):
+            out.append(opt.param_groups[0]["lr"])
+            opt.step()
+            sched.step()
+    return np.array(out)
+
+
+@pytest.mark.parametrize("lr, T_max, min_lr", [(0.1, 10, 0.0),
+                                               (0.5, 7, 0.01),
+                                               (1e-3, 50, 1e-5)])
+def test_cosine_annealing_equals_torch(lr, T_max, min_lr):
+    torch = pytest.importorskip("torch")
+    sched = torch.optim.lr_scheduler
+    n = 2 * T_max + 3        # past T_max both follow the cosine back up
+    theirs = _torch_lrs(torch, lr, lambda o: sched.CosineAnnealingLR(
+        o, T_max=T_max, eta_min=min_lr), n)
+    ours = CosineAnnealing(lr, T_max, min_lr).values(n)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12 * lr)
+
+
+@pytest.mark.parametrize("start_factor, warmup", [(1 / 3, 5), (0.01, 3),
+                                                  (1.0, 2)])
+def test_linear_warmup_then_cosine_equals_torch_sequential_lr(start_factor,
+                                                              warmup):
+    torch = pytest.importorskip("torch")
+    sched = torch.optim.lr_scheduler
+    lr, T_max, min_lr = 0.2, 12, 1e-3
+
+    def make(opt):
+        return sched.SequentialLR(opt, [
+            sched.LinearLR(opt, start_factor=start_factor, end_factor=1.0,
+                           total_iters=warmup),
+            sched.CosineAnnealingLR(opt, T_max=T_max, eta_min=min_lr)],
+            milestones=[warmup])
+
+    n = warmup + T_max + 1
+    theirs = _torch_lrs(torch, lr, make, n)
+    ours = LinearWarmup(CosineAnnealing(lr, T_max, min_lr), warmup,
+                        start_factor=start_factor).values(n)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12 * lr)
+
+
+def test_linear_warmup_then_step_decay_equals_torch():
+    torch = pytest.importorskip("torch")
+    sched = torch.optim.lr_scheduler
+
+    def make(opt):
+        return sched.SequentialLR(opt, [
+            sched.LinearLR(opt, start_factor=0.25, total_iters=4),
+            sched.StepLR(opt, step_size=3, gamma=0.5)], milestones=[4])
+
+    theirs = _torch_lrs(torch, 0.8, make, 16)
+    ours = LinearWarmup(IntervalDecay(0.8, factor=0.5, interval=3), 4,
+                        start_factor=0.25).values(16)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-10)
+
+
+def test_trainer_runs_a_warmup_cosine_schedule():
+    x, t = cl.two_moons(40, noise=0.1, rng=0)
+    net = cl.mlp([2, 6, 2], rng=0)
+    opt = Momentum(lr=0.1)
+    schedule = LinearWarmup(CosineAnnealing(0.1, T_max=4), 2,
+                            start_factor=0.5)
+    hist = cl.Trainer(net, opt, batch_size=10, schedule=schedule, rng=0,
+                      progress=False).fit(x, t, epochs=6)
+    np.testing.assert_allclose(hist.lr, schedule.values(6))
