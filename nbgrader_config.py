@@ -13,6 +13,11 @@ c.CourseDirectory.release_directory = "exercises"
 c.CourseDirectory.db_url = "sqlite:///" + os.path.join(
     c.CourseDirectory.root, "_grading", "gradebook.db")
 
+# Hidden checks (solutions/NN-name/checks.py) are read by the grading host
+# only; they are never released to students.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__",
+                            "feedback", "checks.py"]
+
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 c.ClearOutput.enabled = True

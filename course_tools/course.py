@@ -13,6 +13,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"
 EXERCISES = ROOT / "exercises"
 COURSE_ID = "nn-from-scratch"
+# Files of an assignment's source folder that are never released: nbgrader's
+# defaults plus the hidden checks, which only the grading host reads.
+IGNORE = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback",
+          "checks.py"]
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,7 @@ def write_course_config(root: Path, source="source", release="release",
         f"c.CourseDirectory.source_directory = {source!r}\n"
         f"c.CourseDirectory.release_directory = {release!r}\n"
         f"c.CourseDirectory.db_url = 'sqlite:///{db}'\n"
+        f"c.CourseDirectory.ignore = {IGNORE!r}\n"
         "c.ClearSolutions.code_stub = {'python': "
         "'# YOUR CODE HERE\\nraise NotImplementedError()'}\n"
         "c.ClearSolutions.text_stub = 'YOUR ANSWER HERE'\n"

@@ -1,11 +1,22 @@
 """Run a merged notebook in sandboxes and score it on the host.
 
-Cells run in order in one sandbox. A cell that times out, crashes the
-process, or floods the output stops that sandbox; a fresh one replays the
-cells that completed before it (their outputs discarded) and grading goes
-on from the next cell, so a crash costs only the cells that depended on it.
-Test cells and canaries run with the runner's guard (tampering undone
-first). Scores are decided here, from the replies, never by the sandbox.
+Cells run in order in one sandbox. After each test cell (its visible part,
+which students can read anyway), the host runs that cell's hidden checks
+(:mod:`course_tools.checks`): probes ask the sandbox for data, and the
+verdict is computed here against the reference solution. The sandbox never
+receives a line of a check or an expected value, so whatever student code
+does to its interpreter, it can only change the data it returns.
+
+A cell or probe that times out, crashes the process, or floods the output
+stops that sandbox; a fresh one replays the cells that completed before it
+(their outputs discarded) and grading goes on, so a crash costs only what
+depended on it. Canaries and the runner's guard (tampering undone before
+test cells) remain as defence in depth: they flag a submission for a
+human, and no score depends on them.
+
+Assignments without a ``checks.py`` are graded the older way: the test
+cell's whole source (hidden tests included) runs in the sandbox, and the
+cell scores when it raised nothing.
 """
 
 from __future__ import annotations
@@ -15,9 +26,20 @@ import math
 import time
 from dataclasses import dataclass, field
 
+from . import checks as hidden_checks
 from .integrity import Cell, Integrity, canary_fooled, is_unchanged, \
     with_canaries
 from .sandbox import CellFailure, Limits, Sandbox
+
+
+@dataclass
+class Hidden:
+    """What the host needs to judge a notebook: checks per test cell, the
+    reference solution, and the submission's secret seed."""
+
+    checks: dict  # grade_id -> list[checks.Check]
+    reference: object  # checks.Reference
+    seed: int
 
 
 @dataclass
@@ -33,6 +55,7 @@ class Run:
     count: int | None = None
     seconds: float = 0.0
     restored: list = field(default_factory=list)  # tampering undone
+    checks: list | None = None  # checks.Result of each hidden check
 
 
 @dataclass
@@ -78,15 +101,25 @@ def _with_imports(plan: list[Cell]) -> list[str]:
 
 
 def run_cells(cells: list[Cell], limits: Limits, integrity: Integrity,
-              seed: int) -> tuple[list[Cell], list[Run], float]:
-    """Execute the code cells of ``cells`` (plus canaries); one Run each."""
+              seed: int, hidden: Hidden | None = None
+              ) -> tuple[list[Cell], list[Run], float]:
+    """Execute the code cells of ``cells`` (plus canaries); one Run each.
+    With ``hidden``, each test cell's checks run after it."""
     plan = with_canaries(cells, seed)
     codes = _with_imports(plan)
     runs = [Run() for _ in plan]
     start = time.monotonic()
     done: list[int] = []
-    restarts = 0
-    sandbox = Sandbox(limits)
+    state = {"restarts": 0, "sandbox": Sandbox(limits)}
+
+    def restart(reason_box):
+        _add(integrity.tamper, state["sandbox"].tamper)
+        state["sandbox"].close()
+        state["restarts"] += 1
+        state["sandbox"] = Sandbox(limits)
+        if state["restarts"] <= limits.restarts:
+            _replay(state["sandbox"], plan, codes, done, limits, start)
+
     try:
         for i, cell in enumerate(plan):
             if cell.cell_type != "code":
@@ -95,25 +128,19 @@ def run_cells(cells: list[Cell], limits: Limits, integrity: Integrity,
             if left <= 0:
                 runs[i] = Run("failed", reason="not run: the notebook used "
                               f"its {limits.student_seconds:g} s in total")
-                continue
-            if restarts > limits.restarts:
+            elif state["restarts"] > limits.restarts:
                 runs[i] = Run("failed", reason="not run: the notebook "
-                              f"stopped the grader {restarts} times")
-                continue
-            try:
-                runs[i] = _reply_to_run(sandbox.execute(
-                    codes[i], _guarded(cell),
-                    min(limits.cell_seconds, left)))
-                done.append(i)
-            except CellFailure as exc:
-                runs[i] = Run("failed", reason=str(exc), ename="Stopped",
-                              evalue=str(exc))
-                _add(integrity.tamper, sandbox.tamper)
-                sandbox.close()
-                restarts += 1
-                sandbox = Sandbox(limits)
-                if restarts <= limits.restarts:
-                    _replay(sandbox, plan, codes, done, limits, start)
+                              f"stopped the grader {state['restarts']} times")
+            else:
+                try:
+                    runs[i] = _reply_to_run(state["sandbox"].execute(
+                        codes[i], _guarded(cell),
+                        min(limits.cell_seconds, left)))
+                    done.append(i)
+                except CellFailure as exc:
+                    runs[i] = Run("failed", reason=str(exc), ename="Stopped",
+                                  evalue=str(exc))
+                    restart(exc)
             if runs[i].status != "failed" and cell.kind == "canary" \
                     and canary_fooled({"status": runs[i].status,
                                        "ename": runs[i].ename,
@@ -122,10 +149,43 @@ def run_cells(cells: list[Cell], limits: Limits, integrity: Integrity,
                     "a check that must fail passed (after cell "
                     f"{_previous_test(plan, i)})")
             _add(integrity.tamper, [f"undone: {r}" for r in runs[i].restored])
-        _add(integrity.tamper, sandbox.tamper)
+            if hidden is not None and cell.kind == "test":
+                runs[i].checks = _run_checks(cell, runs[i], hidden, state,
+                                             restart, limits, start)
+        _add(integrity.tamper, state["sandbox"].tamper)
     finally:
-        sandbox.close()
+        state["sandbox"].close()
     return plan, runs, time.monotonic() - start
+
+
+def _run_checks(cell: Cell, run: Run, hidden: Hidden, state: dict, restart,
+                limits: Limits, start: float) -> list:
+    """The verdicts of ``cell``'s hidden checks, decided on the host."""
+    results = []
+    for item in hidden.checks.get(cell.grade_id, []):
+        left = limits.student_seconds - (time.monotonic() - start)
+        if run.status == "failed":
+            why = f"not checked: {run.reason}"
+        elif left <= 0:
+            why = ("not checked: the notebook used its "
+                   f"{limits.student_seconds:g} s in total")
+        elif state["restarts"] > limits.restarts:
+            why = ("not checked: the notebook stopped the grader "
+                   f"{state['restarts']} times")
+        else:
+            probe = hidden_checks.Probe(
+                state["sandbox"],
+                time.monotonic() + min(limits.cell_seconds, left))
+            try:
+                results.append(hidden_checks.run_check(
+                    item, probe, hidden.reference, hidden.seed))
+                continue
+            except CellFailure as exc:
+                why = str(exc)
+                restart(exc)
+        results.append(hidden_checks.Result(item.name, item.points, False,
+                                            f"{item.name}: {why}"))
+    return results
 
 
 def _previous_test(plan: list[Cell], i: int) -> str:
@@ -179,8 +239,9 @@ def score(plan: list[Cell], runs: list[Run]) -> tuple[dict, bool,
     """grade_id -> (score or None for a human, max); needs a human; why
     points were lost.
 
-    A test cell earns its points when it ran to the end without an error;
-    text on stderr (warnings) does not matter. A written answer still
+    A test cell with hidden checks earns the points of the checks that
+    passed; one without earns its points when it ran to the end without an
+    error (text on stderr, warnings, does not matter). A written answer still
     equal to the placeholder scores 0; any other waits for a human.
     """
     scores, failures, manual = {}, [], False
@@ -197,13 +258,19 @@ def score(plan: list[Cell], runs: list[Run]) -> tuple[dict, bool,
                 scores[cell.grade_id] = (None, cell.points)
                 manual = True
             continue
-        if run.status == "ok":
+        if run.checks is not None:
+            got = sum(r.points for r in run.checks if r.passed)
+            scores[cell.grade_id] = (float(got), cell.points)
+            failures += [f"{cell.grade_id}: {r.reason[:300]}"
+                         for r in run.checks if not r.passed]
+        elif run.status == "ok":
             scores[cell.grade_id] = (cell.points, cell.points)
         else:
             scores[cell.grade_id] = (0.0, cell.points)
             why = run.reason or f"{run.ename}: {run.evalue}".strip(": ")
             failures.append(f"{cell.grade_id}: {why.splitlines()[0][:200]}"
-                            if why else cell.grade_id)
+                            if why.strip() else
+                            f"{cell.grade_id}: {run.ename or 'failed'}")
     return scores, manual, failures
 
 
@@ -225,9 +292,10 @@ def validate(scores: dict, graded: dict[str, float]) -> None:
 
 
 def outcome(cells: list[Cell], limits: Limits, integrity: Integrity,
-            graded: dict[str, float], seed: int) -> Outcome:
+            graded: dict[str, float], seed: int,
+            hidden: Hidden | None = None) -> Outcome:
     """Run, score and validate one notebook."""
-    plan, runs, seconds = run_cells(cells, limits, integrity, seed)
+    plan, runs, seconds = run_cells(cells, limits, integrity, seed, hidden)
     scores, manual, failures = score(plan, runs)
     validate(scores, graded)
     return Outcome(plan, runs, scores, manual, seconds, failures)

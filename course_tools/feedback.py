@@ -61,8 +61,12 @@ def feedback_html(student: str, assignment: str, notebook: str,
         if cell.kind == "test":
             got, mx = outcome.scores[cell.grade_id]
             ok = got == mx
-            why = "" if ok else (run.reason or
-                                 f"{run.ename}: {run.evalue}".strip(": "))
+            if run.checks is not None:
+                why = "\n".join(r.reason for r in run.checks
+                                if not r.passed)
+            else:
+                why = "" if ok else (run.reason or
+                                     f"{run.ename}: {run.evalue}".strip(": "))
             out.append(
                 f"<div class='cell {'pass' if ok else 'fail'}'><b>Check "
                 f"{esc(cell.grade_id)}: {'passed' if ok else 'failed'} "
@@ -105,6 +109,8 @@ def autograded_notebook(outcome: Outcome) -> dict:
             outputs.append({"output_type": "error", "ename": run.ename or
                             "Error", "evalue": run.evalue or run.reason,
                             "traceback": run.traceback or [run.reason]})
+        if run.checks is not None:
+            outputs += _check_outputs(run.checks)
         meta = {"grader": {"kind": cell.kind}}
         if cell.grade_id:
             meta["nbgrader"] = {"grade_id": cell.grade_id}
@@ -115,6 +121,22 @@ def autograded_notebook(outcome: Outcome) -> dict:
             "metadata": {"kernelspec": {"name": "python3",
                                         "display_name": "Python 3",
                                         "language": "python"}}}
+
+
+def _check_outputs(results) -> list[dict]:
+    """The verdicts of a cell's hidden checks, as notebook outputs."""
+    lines = [f"{'passed' if r.passed else 'FAILED'} {r.name} "
+             f"({r.points if r.passed else 0:g} / {r.points:g})"
+             + ("" if r.passed else f": {r.reason}") for r in results]
+    out = [{"output_type": "stream", "name": "stdout",
+            "text": "Hidden checks (decided by the grader):\n"
+            + "\n".join(lines) + "\n"}]
+    failed = [r for r in results if not r.passed]
+    if failed:
+        out.append({"output_type": "error", "ename": "CheckFailed",
+                    "evalue": "; ".join(r.reason for r in failed),
+                    "traceback": [r.reason for r in failed]})
+    return out
 
 
 def write_json(path: Path, data) -> None:

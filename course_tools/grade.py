@@ -10,10 +10,11 @@ directly or in a folder named after the assignment::
       collection.csv          (optional: when each was collected)
 
 For every student on the roster (``--roster``, else every folder) and
-every assignment, the notebook is checked on the host, rebuilt from the
-instructor's source (:mod:`course_tools.integrity`), executed in a sandbox
-(:mod:`course_tools.sandbox`), and scored on the host from the replies
-(:mod:`course_tools.execute`). Scores are validated, then written to the
+every assignment handed in, the notebook is checked on the host, rebuilt
+from the instructor's source (:mod:`course_tools.integrity`), executed in a
+sandbox (:mod:`course_tools.sandbox`), and scored on the host: each hidden
+check asks the sandbox for data and compares it with the reference solution
+run on the host (:mod:`course_tools.checks`, :mod:`course_tools.execute`). Scores are validated, then written to the
 nbgrader gradebook ``OUT/gradebook.db`` (a re-grade first removes the old
 submission). Students are graded in parallel, one sandbox per notebook.
 
@@ -45,7 +46,9 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .course import ROOT, Assignment, assignments
+from .checks import load_checks, reference, seed_for, validate_checks
+from .course import ROOT, SOLUTIONS, Assignment, assignments
+from .execute import Hidden
 from .execute import outcome as run_notebook
 from .feedback import autograded_notebook, feedback_html, write_json
 from .integrity import Integrity, load_template, merge
@@ -108,17 +111,18 @@ def check_notebook(path: Path) -> tuple[dict | None, str | None]:
     return nb, None
 
 
+def read_roster(path: Path) -> list[str]:
+    """The ids of a roster file: CSV with ``student_id``, or one per line."""
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    if lines and "student_id" in lines[0].split(","):
+        return [r["student_id"].strip() for r in csv.DictReader(lines)]
+    return [ln.strip() for ln in lines if ln.strip()]
+
+
 def load_roster(path: Path | None, submissions: Path) -> list[str]:
-    """Student ids: the roster file (CSV with ``student_id``, or one id per
-    line) when given, plus every student folder; the roster comes first."""
-    ids: list[str] = []
-    if path is not None:
-        text = Path(path).read_text(encoding="utf-8")
-        lines = text.splitlines()
-        if lines and "student_id" in lines[0].split(","):
-            ids = [r["student_id"].strip() for r in csv.DictReader(lines)]
-        else:
-            ids = [ln.strip() for ln in lines if ln.strip()]
+    """Student ids: the roster file when given, plus every student folder;
+    the roster comes first."""
+    ids = read_roster(path) if path is not None else []
     folders = sorted(p.name for p in submissions.iterdir() if p.is_dir())
     return list(dict.fromkeys(ids + folders))
 
@@ -139,13 +143,25 @@ class Job:
 
 
 def collect(submissions: Path, course: list[Assignment], students: list[str],
-            templates: dict) -> tuple[list[Result], list[Job]]:
-    """Check every (student, assignment); rows that cannot run are final."""
+            templates: dict, rostered: set | None = None
+            ) -> tuple[list[Result], list[Job]]:
+    """Check every (student, assignment); rows that cannot run are final.
+
+    Students in ``rostered`` get a row for every assignment; any other
+    student folder only for the assignments it holds (or, when it holds
+    none of them, a ``missing`` row for each, so that it is not lost).
+    """
     final, jobs = [], []
     known_nbs = {n for a in course for n in a.notebooks}
+    rostered = set() if rostered is None else rostered
     for sid in students:
         folder = submissions / sid
+        handed_in = {a.name for a in course
+                     if folder.is_dir() and STUDENT_ID.match(sid)
+                     and any(_find(folder, a, nb) for nb in a.notebooks)}
         for a in course:
+            if sid not in rostered and handed_in and a.name not in handed_in:
+                continue
             res = Result(sid, a.name, max_score=sum(
                 sum(templates[(a.name, nb)].graded.values())
                 for nb in a.notebooks))
@@ -198,8 +214,43 @@ def _seed(student: str, assignment: str, notebook: str) -> int:
     return int.from_bytes(digest.digest()[:8], "big")
 
 
+def hidden_checks(course: list[Assignment], templates: dict,
+                  solutions: Path = SOLUTIONS) -> dict:
+    """(assignment, notebook) -> (checks per cell, reference) for every
+    assignment with a ``checks.py``; ValueError when one does not fit its
+    notebook (a check for no test cell, points that do not add up, hidden
+    tests left in the notebook)."""
+    plans = {}
+    for a in course:
+        found = load_checks(a.name, solutions)
+        if found is None:
+            continue
+        where = f"{a.name}/checks.py"
+        all_tests = set()
+        for nb in a.notebooks:
+            template = templates[(a.name, nb)]
+            tests = {c["metadata"]["nbgrader"]["grade_id"]
+                     for c in template.cells if template.kind(c) == "test"}
+            all_tests |= tests
+            for c in template.cells:
+                if template.kind(c) == "test" and \
+                        "BEGIN HIDDEN TESTS" in c["source"]:
+                    raise ValueError(
+                        f"{a.name}/{nb}: cell "
+                        f"{c['metadata']['nbgrader']['grade_id']!r} still "
+                        f"has hidden tests; with {where} they belong there")
+            mine = {k: v for k, v in found.items() if k in tests}
+            validate_checks(mine, template.graded, tests, where)
+            plans[(a.name, nb)] = (mine, reference(solutions / a.name / nb))
+        unknown = sorted(set(found) - all_tests)
+        if unknown:
+            raise ValueError(f"{where}: checks for {unknown}, which are not "
+                             "test cells")
+    return plans
+
+
 def run_job(job: Job, templates: dict, limits: Limits, workdir: Path,
-            feedback_dir: Path) -> Result:
+            feedback_dir: Path, plans: dict | None = None) -> Result:
     """Execute and score one job (runs in a worker thread)."""
     res = job.result
     res.status = "graded"
@@ -207,9 +258,13 @@ def run_job(job: Job, templates: dict, limits: Limits, workdir: Path,
     merged_integrity = Integrity()
     for nb, (cells, integrity) in job.notebooks.items():
         template = templates[(res.assignment, nb)]
+        plan = (plans or {}).get((res.assignment, nb))
+        hidden = None if plan is None else Hidden(
+            plan[0], plan[1], seed_for(res.student, res.assignment, nb))
         try:
             out = run_notebook(cells, limits, integrity, template.graded,
-                               _seed(res.student, res.assignment, nb))
+                               _seed(res.student, res.assignment, nb),
+                               hidden)
         except Exception as exc:  # one broken run must not stop the class
             res.status = "error"
             res.reason = f"{nb}: grading failed ({type(exc).__name__}: " \
@@ -238,9 +293,8 @@ def run_job(job: Job, templates: dict, limits: Limits, workdir: Path,
     res.flagged = merged_integrity.flagged
     reasons = []
     if merged_integrity.canaries:
-        res.status = "flagged"
-        res.score = 0.0
-        reasons.append("flagged for a human, not scored: "
+        # Defence in depth only: scores come from the host's checks.
+        reasons.append("flagged for a human: "
                        + "; ".join(merged_integrity.canaries[:2]))
     if merged_integrity.tamper:
         reasons.append("tampering: " + "; ".join(merged_integrity.tamper[:3]))
@@ -339,6 +393,7 @@ def grade(submissions, out, workdir=None, timeout=120, names=None,
     templates = {(a.name, nb): load_template(a.name, nb) for a in course
                  for nb in a.notebooks}
     manual_scores = load_manual(manual, templates) if manual else {}
+    plans = hidden_checks(course, templates)
     if workdir is None:
         # One scratch folder per output folder, so two gradings into
         # different folders never touch each other's files.
@@ -353,7 +408,8 @@ def grade(submissions, out, workdir=None, timeout=120, names=None,
     if feedback_dir.exists():
         shutil.rmtree(feedback_dir)
     students = load_roster(roster, submissions)
-    final, todo = collect(submissions, course, students, templates)
+    rostered = set(read_roster(roster)) if roster is not None else set()
+    final, todo = collect(submissions, course, students, templates, rostered)
     # Opening the gradebook is slow (nbgrader's imports, alembic): do it
     # while the sandboxes run.
     opening = ThreadPoolExecutor(max_workers=1)
@@ -366,7 +422,7 @@ def grade(submissions, out, workdir=None, timeout=120, names=None,
     bar = _progress(len(todo), progress)
     with ThreadPoolExecutor(max_workers=n_jobs) as pool:
         futures = {pool.submit(run_job, job, templates, limits,
-                               workdir / "course", feedback_dir): job
+                               workdir / "course", feedback_dir, plans): job
                    for job in todo}
         for fut in as_completed(futures):
             try:

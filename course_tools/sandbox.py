@@ -13,9 +13,10 @@ open files and CPU time; the host enforces the per-cell and per-student
 wall-clock limits and the output limit by killing the sandbox.
 
 The submission folder is never mounted: cells are sent one by one over a
-pipe (see :mod:`course_tools.sandbox_runner`), so hidden tests reach the
-sandbox only when they run, and files next to the notebook (shadow modules)
-do not exist inside. Without bubblewrap the same runner runs with the limits
+pipe (see :mod:`course_tools.sandbox_runner`), and files next to the
+notebook (shadow modules) do not exist inside. Hidden checks never enter:
+the host sends probes (a function name and its inputs) and receives data
+(:meth:`Sandbox.probe`), which it judges itself. Without bubblewrap the same runner runs with the limits
 only, and :func:`isolation` says so.
 """
 
@@ -38,8 +39,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from . import wire
+
 HERE = Path(__file__).resolve().parent
 RUNNER = HERE / "sandbox_runner.py"
+WIRE = HERE / "wire.py"
 COURSE_LIB = HERE.parent / "course_lib"
 # Student code runs as an unprivileged uid with no account (when the grader
 # runs as root): each running sandbox holds its own uid (a lock file), so
@@ -48,6 +52,8 @@ COURSE_LIB = HERE.parent / "course_lib"
 SANDBOX_UID_BASE = 2_000_000
 UID_LOCKS = Path(tempfile.gettempdir()) / "course-grader-uids"
 INSIDE_RUNNER = "/opt/grader/runner.py"
+INSIDE_WIRE = "/opt/grader/wire.py"
+MAX_CALLBACKS = 100_000  # host-function calls allowed during one probe
 INSIDE_HOME = "/home/student"
 
 
@@ -76,6 +82,11 @@ class Limits:
 
 class CellFailure(Exception):
     """The sandbox had to be stopped while running a cell (reason inside)."""
+
+
+class ProbeError(Exception):
+    """A probe's answer broke the protocol (reason inside); the sandbox
+    keeps running."""
 
 
 @lru_cache(maxsize=1)
@@ -167,7 +178,8 @@ def _course_binds() -> list[str]:
         if prefix != real:
             args += ["--ro-bind", real, prefix]
     args += ["--ro-bind", str(COURSE_LIB), str(COURSE_LIB),
-             "--ro-bind", str(RUNNER), INSIDE_RUNNER]
+             "--ro-bind", str(RUNNER), INSIDE_RUNNER,
+             "--ro-bind", str(WIRE), INSIDE_WIRE]
     return args
 
 
@@ -291,19 +303,27 @@ class Sandbox:
                 self.flooded = True
                 self.kill()
 
-    def execute(self, code: str, guard: bool, timeout: float) -> dict:
-        """Run ``code``; raise CellFailure on timeout, crash or flood."""
-        nonce = secrets.token_hex(16)
-        line = json.dumps({"id": nonce, "code": code, "guard": guard}) + "\n"
+    def _send(self, message: dict) -> None:
         try:
-            self.proc.stdin.write(line.encode("utf-8"))
+            self.proc.stdin.write((wire.dumps(message) + "\n").encode())
             self.proc.stdin.flush()
         except (BrokenPipeError, OSError):
             raise CellFailure(self._death()) from None
+
+    def execute(self, code: str, guard: bool, timeout: float) -> dict:
+        """Run ``code``; raise CellFailure on timeout, crash or flood."""
+        nonce = secrets.token_hex(16)
+        self._send({"id": nonce, "op": "run", "code": code, "guard": guard})
         deadline = time.monotonic() + timeout
         while True:
-            reply = self._read_reply(deadline, timeout)
-            if reply.get("id") != nonce:
+            line = self._read_line(deadline, timeout)
+            try:
+                reply = json.loads(line)
+            except (UnicodeDecodeError, json.JSONDecodeError,
+                    RecursionError):
+                self.tamper.append("unreadable data on the grading channel")
+                continue
+            if not isinstance(reply, dict) or reply.get("id") != nonce:
                 self.tamper.append("a message that did not answer the cell "
                                    "being run (forged reply)")
                 continue
@@ -313,7 +333,45 @@ class Sandbox:
             self.count = reply.get("count")
             return reply
 
-    def _read_reply(self, deadline: float, timeout: float) -> dict:
+    def probe(self, request: dict, timeout: float,
+              callbacks: dict | None = None) -> dict:
+        """Send one probe (see :mod:`course_tools.sandbox_runner`) and return
+        its answer, ``{"value": tree}`` or ``{"raised": [name, message]}``.
+
+        While waiting, calls of host functions (``callbacks``: id ->
+        function) are answered here. Raise CellFailure on timeout, crash or
+        flood, ProbeError on an answer that breaks the protocol.
+        """
+        nonce = secrets.token_hex(16)
+        self._send({**request, "id": nonce, "op": "probe"})
+        deadline = time.monotonic() + timeout
+        calls = 0
+        while True:
+            line = self._read_line(deadline, timeout)
+            try:
+                msg = wire.loads(line, self.limits.flood_bytes)
+            except wire.WireError as exc:
+                self.tamper.append(f"malformed answer to a probe ({exc})")
+                raise ProbeError(f"malformed answer ({exc})") from None
+            if msg.get("id") != nonce:
+                self.tamper.append("a message that did not answer the probe "
+                                   "being run (forged reply)")
+                continue
+            if "callback" in msg:
+                calls += 1
+                if calls > MAX_CALLBACKS:
+                    raise ProbeError(f"more than {MAX_CALLBACKS} calls of a "
+                                     "function given as input")
+                self._send({"id": nonce, "op": "return",
+                            **_call_host(callbacks or {}, msg)})
+                continue
+            if set(msg) - {"id", "value", "raised"} or \
+                    ("value" in msg) == ("raised" in msg):
+                raise ProbeError("an answer must hold either a value or "
+                                 "the exception raised")
+            return msg
+
+    def _read_line(self, deadline: float, timeout: float) -> bytes:
         fd = self.proc.stdout.fileno()
         cap = self.limits.flood_bytes
         while b"\n" not in self._buf:
@@ -335,12 +393,7 @@ class Sandbox:
                 self.kill()
                 raise CellFailure(self._flood_message())
         line, self._buf = self._buf.split(b"\n", 1)
-        try:
-            reply = json.loads(line)
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            self.tamper.append("unreadable data on the grading channel")
-            return {}
-        return reply if isinstance(reply, dict) else {}
+        return line
 
     def _flood_message(self) -> str:
         return (f"output limit exceeded (more than "
@@ -385,3 +438,15 @@ class Sandbox:
         if self._uid_lock is not None:
             self._uid_lock.close()  # releases the uid
             self._uid_lock = None
+
+
+def _call_host(callbacks: dict, msg: dict) -> dict:
+    """Run the host function a probe asked for; its result or an error."""
+    try:
+        fn = callbacks[msg["callback"]]
+        args, kwargs = wire.decode(msg.get("args"))
+        if type(args) is not list or type(kwargs) is not dict:
+            raise wire.WireError("malformed arguments")
+        return {"value": wire.encode(fn(*args, **kwargs))}
+    except Exception as exc:  # bad data from the sandbox, or a bad input
+        return {"error": f"{type(exc).__name__}: {str(exc)[:300]}"}

@@ -1,24 +1,34 @@
-"""The program that runs inside a grading sandbox: executes cells it is sent.
+"""The program that runs inside a grading sandbox: executes what it is sent.
 
 Started by :mod:`course_tools.sandbox` as ``python -P -s sandbox_runner.py``
-(never imported by the host). Protocol, one JSON object per line:
+(never imported by the host). Protocol, one JSON object per line (values
+encoded by :mod:`course_tools.wire`, loaded from the file next to this one):
 
-- in (stdin):  ``{"id": nonce, "code": source, "guard": bool}``
-- out (the original stdout): ``{"id": nonce, "status": "ok"|"error",
+- in (stdin): ``{"id": nonce, "op": "run", "code": source, "guard": bool}``
+  runs a cell; the reply is ``{"id": nonce, "status": "ok"|"error",
   "count": n, "outputs": [...], "ename", "evalue", "traceback",
-  "restored": [...]}``
+  "restored": [...]}``;
+- in: ``{"id": nonce, "op": "probe", "action": ..., "target": ...}`` asks
+  for data: call a function of the notebook, read or set an attribute,
+  store a value, fetch a stored value. The reply is ``{"id": nonce,
+  "value": tree}`` or ``{"id": nonce, "raised": [ename, evalue]}``.
+  Objects that are not data stay here and are named by a reference;
+- out, during a probe: ``{"id": nonce, "callback": k, "args": tree}`` calls
+  a host function (an input such as the function to differentiate); the
+  host answers ``{"id": nonce, "op": "return", "value": tree}``.
 
-After every cell, and again before a cell sent with ``guard`` (test cells
-and canaries), the runner puts back what student code may have replaced:
-NumPy's and the builtins' functions, globals shadowing builtins, import
-hooks, tracing, IPython's input and AST transformers, event callbacks and
-the exception handler. What it put back is reported, so the host can flag it.
+The runner decides nothing: probes return data, and the host compares it
+with the reference. After every cell, and again before a cell sent with
+``guard``, the runner puts back what student code may have replaced
+(NumPy's and the builtins' functions, import hooks, tracing, IPython's
+transformers and callbacks, ...) and reports it, so the host can flag it.
 Student output is captured per cell and truncated at ``GRADER_MAX_OUTPUT``
 bytes; raw writes to file descriptors 1 and 2 go to stderr, which the host
 drains and caps.
 """
 
 import builtins
+import importlib.util
 import json
 import os
 import signal
@@ -37,6 +47,21 @@ SNAPSHOT_PREFIXES = ("numpy", "builtins", "math", "operator", "functools",
 # stderr so that stray writes cannot interleave with protocol messages.
 _proto = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
 os.dup2(2, 1)
+# Requests arrive on a private copy of stdin; fd 0 reads nothing.
+_requests = os.fdopen(os.dup(0), "r", encoding="utf-8")
+_null = os.open(os.devnull, os.O_RDONLY)
+os.dup2(_null, 0)
+os.close(_null)
+sys.stdin = open(os.devnull, encoding="utf-8")
+
+
+def _load_wire():
+    here = os.path.dirname(os.path.abspath(__file__))
+    spec = importlib.util.spec_from_file_location(
+        "grader_wire", os.path.join(here, "wire.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 import numpy  # noqa: E402  (after the redirect; the snapshot needs it)
 import numpy.testing  # noqa: E402,F401
@@ -324,13 +349,111 @@ def _safe_str(exc):
 _host_err = sys.stderr
 
 
+class Probes:
+    """Answers the host's questions about the notebook's objects."""
+
+    def __init__(self, shell, wire):
+        self.shell, self.wire = shell, wire
+        self.objects = {}
+        self.nonce = None
+
+    def keep(self, obj):
+        key = len(self.objects) + 1
+        self.objects[key] = obj
+        return key
+
+    def resolve(self, key, _type=""):
+        if key not in self.objects:
+            raise LookupError(f"no stored object {key}")
+        return self.objects[key]
+
+    def target(self, spec):
+        base = spec.get("base")
+        if isinstance(base, str):
+            if base not in self.shell.user_ns:
+                raise NameError(f"name {base!r} is not defined")
+            obj = self.shell.user_ns[base]
+        else:
+            obj = self.resolve(base)
+        for name in spec.get("attrs", []):
+            obj = getattr(obj, name)
+        return obj
+
+    def callback(self, key):
+        nonce, wire = self.nonce, self.wire
+
+        def host_function(*args, **kwargs):
+            _proto.write(wire.dumps({"id": nonce, "callback": key,
+                                     "args": wire.encode([list(args),
+                                                          kwargs])}) + "\n")
+            _proto.flush()
+            answer = json.loads(_requests.readline())
+            if "error" in answer:
+                raise RuntimeError(str(answer["error"]))
+            return wire.decode(answer.get("value"))
+        return host_function
+
+    def answer(self, request):
+        self.nonce = request["id"]
+        wire, action = self.wire, request.get("action")
+        args = wire.decode(request.get("args", []), self.resolve,
+                           self.callback)
+        if action == "put":
+            return {"$r": [self.keep(args[0]), type(args[0]).__name__]}
+        obj = self.target(request.get("target", {}))
+        if action == "get":
+            return wire.encode(obj)
+        if action == "ref":
+            return {"$r": [self.keep(obj), type(obj).__name__]}
+        if action == "setattr":
+            setattr(obj, request["name"], args[0])
+            return None
+        if action == "getitem":
+            value = obj[args[0]]
+        elif action == "call":
+            kwargs = wire.decode(request.get("kwargs", []), self.resolve,
+                                 self.callback)
+            value = obj(*args, **dict(kwargs))
+        else:
+            raise ValueError(f"unknown action {action!r}")
+        return wire.encode(value, refer=self.keep)
+
+
+def probe(probes, request):
+    """Answer one probe; student output during it is dropped."""
+    outputs = []
+    sys.stdout = sys.__stdout__ = Capture("stdout", outputs)
+    sys.stderr = sys.__stderr__ = Capture("stderr", outputs)
+    try:
+        return {"value": probes.answer(request)}
+    except BaseException as exc:  # student code raised: that is data too
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        return {"raised": [type(exc).__name__[:100], _safe_str(exc)[:2000]]}
+    finally:
+        sys.stdout = sys.__stdout__ = sys.stderr = sys.__stderr__ = \
+            _host_err
+
+
 def main():
     shell = make_shell()
     guard = Guard(shell)
     run_cell = Shell.run_cell
     dumps = json.dumps
-    for line in sys.stdin:
+    probes = Probes(shell, _load_wire())
+    for line in iter(_requests.readline, ""):
         request = json.loads(line)
+        if request.get("op") == "probe":
+            reply = probe(probes, request)
+            reply["id"] = request["id"]
+            try:
+                text = probes.wire.dumps(reply)
+            except (ValueError, TypeError) as exc:
+                text = dumps({"id": request["id"], "raised": [
+                    "WireError", str(exc)[:500]]})
+            _proto.write(text + "\n")
+            _proto.flush()
+            continue
         restored = guard.restore(True) if request.get("guard") else []
         start = time.perf_counter()
         reply = run(shell, run_cell, request["code"])

@@ -5,8 +5,10 @@ marks, and the run completes with one row per student."""
 from __future__ import annotations
 
 import csv
+import html
 import json
 import os
+import socket
 
 import pytest
 
@@ -30,12 +32,18 @@ def corpus(tmp_path_factory):
     root = tmp_path_factory.mktemp("adversarial")
     marker = root / "host-only" / "written-by-student.txt"
     marker.parent.mkdir()
-    cases = build(marker)
-    subs = root / "submissions"
-    write(cases, subs)
-    out = root / "out"
-    results = grading.grade(subs, out, workdir=root / "work",
-                            names=[ASSIGNMENT], limits=LIMITS, jobs=2)
+    # A service on the host's loopback, listening while the corpus runs:
+    # the 'probe' submission must not reach it.
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(8)
+        port = server.getsockname()[1]
+        cases = build(marker, port)
+        subs = root / "submissions"
+        write(cases, subs)
+        out = root / "out"
+        results = grading.grade(subs, out, workdir=root / "work",
+                                names=[ASSIGNMENT], limits=LIMITS, jobs=2)
     with open(out / "grades.csv", newline="", encoding="utf-8") as fh:
         rows = {r["student_id"]: r for r in csv.DictReader(fh)}
     integrity = json.loads((out / "integrity.json").read_text())
@@ -77,7 +85,8 @@ def test_case_gets_what_its_code_earns(corpus, student):
     assert row["status"] == case.status, detail
     assert float(row["score"]) == case.score, detail
     assert float(row["max_score"]) == 15.0, detail
-    assert row["flagged"] == str(case.flagged).lower(), detail
+    if case.flagged is not None:
+        assert row["flagged"] == str(case.flagged).lower(), detail
     if case.reason:
         assert case.reason in row["reason"], detail
     if case.integrity:
@@ -105,8 +114,9 @@ def test_sandbox_saw_nothing_and_wrote_nothing(corpus):
                    for o in c.get("outputs", []))
     assert "VISIBLE []" in text, text
     assert "WROTE []" in text, text
-    assert "NETWORK OSError" in text or "NETWORK" in text and \
-        "reachable" not in text, text
+    assert "NETWORK reachable" not in text, text
+    assert "NETWORK OSError" in text, text
+    assert "INTERFACES ['lo']" in text, text
     assert not corpus["marker"].exists()
     assert not (grading.ROOT / "course_lib" / "evil.py").exists()
 
@@ -118,6 +128,45 @@ def test_feedback_hides_hidden_tests(corpus):
     assert "BEGIN HIDDEN TESTS" not in page
     assert "_check_softmax" not in page
     assert "Traceback" not in page
+
+
+def _check_source_lines() -> list[str]:
+    """Lines of the hidden checks that only their source contains."""
+    text = (grading.ROOT / "solutions" / ASSIGNMENT / "checks.py").read_text()
+    return [ln.strip() for ln in text.splitlines()
+            if any(k in ln for k in ("probe.", "ref.", "def ", "side."))
+            and len(ln.strip()) > 12]
+
+
+# Reference answers to the fixed inputs of the checks: the cross-entropy of
+# logits (1e4, -1e4) with label 1, and the softmax of three equal logits.
+EXPECTED_VALUES = ("20000.0", "2e+04", "0.3333333333333333", "0.33333")
+
+
+def test_no_feedback_shows_a_check_or_an_expected_value(corpus):
+    lines = _check_source_lines()
+    assert len(lines) > 10, lines
+    pages = list((corpus["out"] / "feedback").rglob("*.html"))
+    assert len(pages) >= 40, len(pages)
+    for page in pages:
+        text = page.read_text()
+        for line in lines:
+            assert html.escape(line) not in text and line not in text, (
+                page, line)
+        for value in EXPECTED_VALUES:
+            assert value not in text, (page, value)
+
+
+def test_recorded_traffic_holds_no_check(corpus):
+    """A submission that records every cell and probe it is sent prints
+    them into its feedback: inputs and names only."""
+    page = (corpus["out"] / "feedback" / "record-cells" / ASSIGNMENT /
+            "foundations.html").read_text()
+    assert "RECORDED" in page
+    assert "&#x27;action&#x27;: &#x27;call&#x27;" in page  # probes recorded
+    assert "softmax" in page
+    for word in ("BEGIN HIDDEN", "expect_close", "_check_", "checks.py"):
+        assert word not in page, word
 
 
 def test_report_lists_flags(corpus):
@@ -134,7 +183,8 @@ def test_gradebook_has_only_validated_rows(corpus):
                 gb.assignment_submissions(ASSIGNMENT)}
         assert subs["honest"].score == 13.0
         assert "invalid-json" not in subs
-        assert subs["patch-runner"].score == 0.0
+        assert subs["patch-runner"].score == 11.0
+        assert subs["gc-rewrite"].score == 0.0
         assert subs["patch-runner"].needs_manual_grade
 
 

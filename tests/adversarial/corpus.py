@@ -2,10 +2,12 @@
 
 Submissions are built from 01-foundations (the cheapest assignment): the
 reference answers (13 automatic points of 15, plus a written answer for a
-human), or the reference with a wrong ``softmax`` ("WRONG", which honestly
-earns 11), with an attack added. Each attack tries to raise the score, hide
-a failure, escape the sandbox, or break the run; each case states the
-score its code earns, the status, and whether it must be flagged.
+human), the reference with a wrong ``softmax`` ("WRONG", which honestly
+earns 11), or answers that all return zeros ("ZEROS", which earn 0), with an
+attack added. Each attack tries to raise the score, hide a failure, read
+the hidden checks, escape the sandbox, or break the run; each case states
+the score its code earns, the status, and whether it must be flagged
+(``None``: either way).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ class Case:
     content: object  # notebook dict, raw bytes, or None (no file)
     status: str = "graded"
     score: float | None = None
-    flagged: bool = False
+    flagged: bool | None = False
     reason: str = ""  # must appear in the reason column
     integrity: str = ""  # key of integrity.json that must be non-empty
     filename: str = NB
@@ -55,6 +57,37 @@ def _cell(nb: dict, gid: str) -> dict:
 def _wrong() -> dict:
     nb = _base()
     _cell(nb, "softmax")["source"] = WRONG_SOFTMAX
+    return nb
+
+
+ZERO_ANSWERS = {
+    "softmax": "def softmax(x):\n    return np.zeros_like(x)\n",
+    "cross_entropy": "def cross_entropy(x, t):\n    return 0.0\n",
+    "sigmoid": ("class Sigmoid:\n    def forward(self, x):\n"
+                "        return np.zeros_like(x)\n\n"
+                "    def backward(self, dout):\n"
+                "        return np.zeros_like(dout)\n"),
+    "relu": ("class ReLU:\n    def forward(self, x):\n"
+             "        return np.zeros_like(x)\n\n"
+             "    def backward(self, dout):\n"
+             "        return np.zeros_like(dout)\n"),
+    "affine": ("class Affine:\n    def __init__(self, W, b):\n"
+               "        self.W, self.b = W, b\n"
+               "        self.dW, self.db = np.zeros_like(W), np.zeros_like(b)"
+               "\n\n    def forward(self, x):\n"
+               "        return np.zeros((x.shape[0], self.W.shape[1]))\n\n"
+               "    def backward(self, dout):\n"
+               "        return np.zeros((dout.shape[0], self.W.shape[0]))\n"),
+    "numerical_gradient": ("def numerical_gradient(f, x, h=1e-5):\n"
+                           "    return np.zeros_like(x, dtype=float)\n"),
+}
+
+
+def _zeros() -> dict:
+    """Every answer returns zeros: it earns nothing."""
+    nb = _base()
+    for gid, code in ZERO_ANSWERS.items():
+        _cell(nb, gid)["source"] = code
     return nb
 
 
@@ -196,6 +229,108 @@ np.testing.assert_array_almost_equal = lambda *a, **k: None
 np.allclose = lambda *a, **k: True
 np.array_equal = lambda *a, **k: True
 """
+# In-process attacks on the runner itself. Verdicts are decided on the host,
+# so each can only change the data the sandbox returns.
+_RUNNER_GLOBALS = """
+import gc
+_g = next(o for o in gc.get_objects()
+          if type(o) is dict and 'Probes' in o and 'run' in o)
+"""
+GC_REWRITE = _RUNNER_GLOBALS + """
+_real_run = _g['run']
+def _always_ok(shell, run_cell, code):
+    reply = _real_run(shell, run_cell, code)
+    reply['status'] = 'ok'
+    reply.pop('ename', None)
+    reply.pop('evalue', None)
+    return reply
+_g['run'] = _always_ok
+def _probe_ok(probes, request):
+    reply = {'value': {'$f': '0.0'}}
+    try:
+        reply = {'value': probes.answer(request)}
+    except BaseException:
+        pass
+    return reply
+_g['probe'] = _probe_ok
+_g['Probes'].answer = lambda self, request, _a=_g['Probes'].answer: (
+    _a(self, request) if request.get('action') != 'call' else
+    self.wire.encode(True))
+"""
+REPLY_CHANNEL = _RUNNER_GLOBALS + """
+import json as _json
+_chan = _g['_proto']
+_real_write = _chan.write
+def _rewrite(text):
+    try:
+        msg = _json.loads(text)
+    except ValueError:
+        return _real_write(text)
+    if isinstance(msg, dict):
+        msg.pop('raised', None)
+        msg.setdefault('value', {'$f': '1.0'})
+        if 'status' in msg:
+            msg['status'] = 'ok'
+            msg.pop('ename', None)
+        text = _json.dumps(msg) + '\\n'
+    return _real_write(text)
+_chan.write = _rewrite
+"""
+RECORD = _RUNNER_GLOBALS + """
+_SEEN = []
+_real_answer = _g['Probes'].answer
+def _recording(self, request):
+    _SEEN.append(repr(request)[:3000])
+    return _real_answer(self, request)
+_g['Probes'].answer = _recording
+_real_run2 = _g['run']
+def _recording_run(shell, run_cell, code):
+    _SEEN.append(code)
+    return _real_run2(shell, run_cell, code)
+_g['run'] = _recording_run
+"""
+PRINT_RECORDED = """
+print('RECORDED', len(_SEEN))
+for _item in _SEEN:
+    print(_item)
+"""
+THREAD_FORGER = _RUNNER_GLOBALS + """
+import threading, time, json as _json
+_probes = next(o for o in gc.get_objects()
+               if type(o) is _g['Probes'])
+def _forge():
+    seen = None
+    while True:
+        nonce = _probes.nonce
+        if nonce and nonce != seen:
+            seen = nonce
+            for value in ({'$f': '0.6931471805599453'},
+                          {'$a': ['float64', [1, 2],
+                                  'AAAAAAAA4D8AAAAAAADgPw==']}):
+                _g['_proto'].write(_json.dumps({'id': nonce,
+                                                'value': value}) + '\\n')
+            _g['_proto'].flush()
+        time.sleep(0.0005)
+threading.Thread(target=_forge, daemon=True).start()
+"""
+DEL_ATEXIT = _RUNNER_GLOBALS + """
+import atexit, json as _json
+class _Ghost:
+    def __del__(self):
+        nonce = getattr(_probes_ref[0], 'nonce', None)
+        _g['_proto'].write(_json.dumps({'id': nonce, 'value': True,
+                                        'status': 'ok', 'count': 99})
+                           + '\\n')
+        _g['_proto'].flush()
+_probes_ref = [next(o for o in gc.get_objects()
+                    if type(o) is _g['Probes'])]
+def _keep_making():
+    _Ghost()
+    return True
+gc.callbacks.append(lambda *a: _keep_making())
+atexit.register(lambda: _Ghost())
+_Ghost()
+"""
 LOOP = "\nwhile True:\n    pass\n"
 NO_INTERRUPT = """
 import signal
@@ -246,8 +381,9 @@ COURSE_IMPORT = "from course_lib.functional import softmax\n"
 REPO = Path(__file__).resolve().parents[2]
 
 
-def probe_code(marker: Path) -> str:
-    """Looks for course files and other students; tries to write out."""
+def probe_code(marker: Path, port: int = 9) -> str:
+    """Looks for course files and other students; tries to write out and to
+    reach ``port`` on the host's loopback (where the test listens)."""
     return f"""
 import os, socket
 _targets = [{str(REPO / 'solutions')!r}, {str(marker.parent)!r},
@@ -264,10 +400,11 @@ for _p in [{str(marker)!r}, {str(REPO / 'course_lib' / 'evil.py')!r}, '/etc/evil
         pass
 print('WROTE', _wrote)
 try:
-    socket.create_connection(('127.0.0.1', 9), timeout=1)
+    socket.create_connection(('127.0.0.1', {port}), timeout=2)
     print('NETWORK reachable')
 except OSError as exc:
-    print('NETWORK', type(exc).__name__)
+    print('NETWORK OSError', type(exc).__name__)
+print('INTERFACES', sorted(name for _, name in socket.if_nameindex()))
 """
 
 
@@ -342,8 +479,9 @@ def _hostile_message() -> dict:
     return nb
 
 
-def build(marker: Path) -> list[Case]:
-    """Every case; ``marker`` is a host path the sandbox must not write."""
+def build(marker: Path, port: int = 9) -> list[Case]:
+    """Every case; ``marker`` is a host path the sandbox must not write,
+    ``port`` one the host listens on (on 127.0.0.1)."""
     ref = _base()
     W, F = WRONG_SCORE, FULL
     cases = [
@@ -390,11 +528,29 @@ def build(marker: Path) -> list[Case]:
              _attack(FORGED_REPLY), score=W, flagged=True,
              integrity="tamper"),
         Case("patch-runner", "runner patched: every cell reports success",
-             _attack(PATCH_RUNNER), status="flagged", score=0.0,
-             flagged=True, integrity="canaries", reason="flagged for a human"),
+             _attack(PATCH_RUNNER), score=W, flagged=True,
+             integrity="canaries", reason="flagged for a human",
+             lose=("test_softmax",)),
         Case("patch-guard", "guard disabled and comparisons patched",
-             _attack(PATCH_GUARD), status="flagged", score=0.0,
-             flagged=True, integrity="canaries"),
+             _attack(PATCH_GUARD), score=W, flagged=True,
+             integrity="canaries", lose=("test_softmax",)),
+        Case("zeros", "every answer returns zeros", _zeros(), score=0.0),
+        Case("gc-rewrite", "zeros; runner functions rewritten through gc",
+             _append_to(_zeros(), "softmax", GC_REWRITE), score=0.0,
+             flagged=None),
+        Case("reply-channel", "zeros; the reply channel's write replaced",
+             _append_to(_zeros(), "softmax", REPLY_CHANNEL), score=0.0,
+             flagged=None),
+        Case("record-cells", "records what the sandbox is sent, prints it",
+             _added_cell(_append_to(_wrong(), "softmax", RECORD),
+                         PRINT_RECORDED, after="numerical_gradient"),
+             score=W, flagged=None, lose=("test_softmax",)),
+        Case("thread-forger", "zeros; a thread forging answers to probes",
+             _append_to(_zeros(), "softmax", THREAD_FORGER), score=0.0,
+             flagged=None),
+        Case("del-atexit", "zeros; __del__, gc and atexit hooks forging "
+             "replies", _append_to(_zeros(), "softmax", DEL_ATEXIT),
+             score=0.0, flagged=None),
         Case("skip-tags", "skip tags and custom metadata", _tagged(),
              score=W, integrity="stripped"),
         Case("deleted-tests", "test cells deleted", _without_tests(),
@@ -429,7 +585,7 @@ def build(marker: Path) -> list[Case]:
              _append_to(_base(), "relu", RAW_FLOOD), score=W,
              reason="output limit"),
         Case("probe", "reads and writes outside, network",
-             _added_cell(_base(), probe_code(marker)), score=F),
+             _added_cell(_base(), probe_code(marker, port)), score=F),
         Case("warnings", "warnings on stderr", _added_cell(_base(),
                                                           WARNINGS), score=F),
         Case("course-import", "imports the course's softmax",
