@@ -1,7 +1,7 @@
 """One epoch of full training on MNIST-sized synthetic data, in a subprocess.
 
 60,000 × 784 float32 inputs (uniform in [0, 1)) with random labels, the
-benchmark MLP, Adam, batch 128. ``course_lib`` trains with
+benchmark MLP, Adam (``FastAdam``), batch 128. ``course_lib`` trains with
 :class:`course_lib.trainer.Trainer` (shuffled mini-batches, then the
 end-of-epoch evaluation of the training set); the PyTorch peer runs the
 same loop by hand. Each run is its own process, so its peak resident memory
@@ -60,14 +60,14 @@ def _data(dtype=np.float32):
 
 
 def _course(x, t, trace: bool) -> dict:
+    from course_lib.fast import FastAdam
     from course_lib.network import mlp
-    from course_lib.optim import Adam
     from course_lib.trainer import Trainer
 
     from .mlp import LR, SIZES
 
     net = mlp(list(SIZES), rng=SEED, dtype=x.dtype)
-    trainer = Trainer(net, Adam(LR), batch_size=BATCH, rng=SEED,
+    trainer = Trainer(net, FastAdam(LR), batch_size=BATCH, rng=SEED,
                       progress=False)
     result = {"rss_before_fit_mb": _rss_mb()}
     if trace:

@@ -4,7 +4,9 @@ Each case builds a ``course_lib`` layer and its PyTorch functional peer on
 the same float32 arrays. A call runs ``forward(x, train=True)`` then
 ``backward(dout)``, which returns dx and fills the parameter gradients; the
 peer computes the same outputs and gradients with ``torch.autograd.grad``
-(no accumulation into ``.grad``).
+(no accumulation into ``.grad``). The convolution is
+:class:`course_lib.fast.FastConv2D`, whose backward pass groups the sums
+of the textbook ``Conv2D`` for speed (same results).
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from course_lib.layers import Conv2D, MaxPool2D
+from course_lib.fast import FastConv2D
+from course_lib.layers import MaxPool2D
 from course_lib.layers.normalization import BatchNorm
 
 
@@ -43,7 +46,7 @@ def conv_case(torch, x_shape, F, k, pad, key, dtype=np.float32) -> Case:
     W = (rng.standard_normal((F, c, k, k)) * np.sqrt(2 / (c * k * k))).astype(
         dtype)
     b = np.zeros(F, dtype=dtype)
-    layer = Conv2D(W, b, stride=1, pad=pad)
+    layer = FastConv2D(W, b, stride=1, pad=pad)
     out_h, out_w = h - k + 2 * pad + 1, w - k + 2 * pad + 1
     dout = rng.standard_normal((n, F, out_h, out_w)).astype(dtype)
     # forward, then dW and dx: three products of the same size

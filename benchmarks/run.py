@@ -3,7 +3,9 @@
 ``make bench`` runs ``python -m benchmarks.run``. Options::
 
     --quick          fewer, shorter rounds (a smoke run; figures are noisier)
-    --only KEYS      comma-separated subset of: mlp, layers, scaling, epoch
+    --only KEYS      comma-separated subset of: mlp, layers, scaling, fast,
+                     epoch (fast: the chapters' plain Adam and Conv2D
+                     against course_lib.fast, at the first thread count)
     --threads LIST   comma-separated thread counts for NumPy's BLAS and
                      PyTorch alike (default: 1, then one per core); the
                      MLP and layer benchmarks run once per count, scaling
@@ -29,6 +31,7 @@ import numpy as np
 
 from . import _harness as H
 from . import epoch as epoch_bench
+from . import fast_forms as fast_bench
 from . import layers as layer_bench
 from . import mlp as mlp_bench
 
@@ -261,6 +264,27 @@ def bench_layers(report, torch, settings, n_threads) -> None:
     report.section(f"Layers, {timing_label(n_threads)}", lines)
 
 
+def bench_fast(report, settings, n_threads) -> None:
+    rows = []
+    for title, plain, fast in fast_bench.all_cases():
+        times = H.compare({"plain": plain, "fast": fast}, settings)
+        p, f = times["plain"].median, times["fast"].median
+        spread = max(t.spread for t in times.values())
+        rows.append([title, fmt_time(p), fmt_time(f), f"{p / f:.2f}×",
+                     f"{100 * spread:.0f} %"])
+    lines = table(["benchmark", "plain (the chapters)",
+                   "fast (course_lib.fast)", "plain / fast", "noise (IQR)"],
+                  rows)
+    lines += ["", "The chapters use `course_lib.optim.Adam` and "
+              "`course_lib.layers.Conv2D`, whose code is the update rule "
+              "and the three gradients as the book writes them; the "
+              "comparisons with PyTorch above time `FastAdam` (flat "
+              "buffers, folded bias correction) and `FastConv2D` (the "
+              "backward sums grouped as `backward_plan` chooses), which "
+              "compute the same numbers (tests/test_fast_paths.py)."]
+    report.section(f"Plain and fast forms, {timing_label(n_threads)}", lines)
+
+
 def bench_scaling(report, torch, settings, n_threads) -> None:
     rows, pts = [], []
     for batch in SCALING_BATCHES:
@@ -391,9 +415,9 @@ def parse(argv):
         description="course_lib speed and memory against PyTorch.")
     parser.add_argument("--quick", action="store_true",
                         help="fewer, shorter rounds (a smoke run)")
-    parser.add_argument("--only", default="mlp,layers,scaling,epoch",
+    parser.add_argument("--only", default="mlp,layers,scaling,fast,epoch",
                         help="comma-separated subset of mlp, layers, "
-                        "scaling, epoch")
+                        "scaling, fast, epoch")
     parser.add_argument("--threads", default=None,
                         help="comma-separated thread counts (default: 1, "
                         "then one per core)")
@@ -405,10 +429,10 @@ def parse(argv):
                         help="exit with status 1 when a target is missed")
     args = parser.parse_args(argv)
     only = {s.strip() for s in args.only.split(",") if s.strip()}
-    unknown = only - {"mlp", "layers", "scaling", "epoch"}
+    unknown = only - {"mlp", "layers", "scaling", "fast", "epoch"}
     if unknown:
         parser.error(f"--only: unknown benchmark(s) {sorted(unknown)}; "
-                     "choose from mlp, layers, scaling, epoch")
+                     "choose from mlp, layers, scaling, fast, epoch")
     args.only = only
     if args.threads is None:
         cores = H.available_cores()
@@ -444,6 +468,8 @@ def main(argv=None) -> int:
             bench_layers(report, torch, timed, n)
         if i == 0 and "scaling" in args.only:
             bench_scaling(report, torch, timed, n)
+        if i == 0 and "fast" in args.only:
+            bench_fast(report, timed, n)
     if "epoch" in args.only:
         bench_epoch(report, args.threads[0])
     report.section("Targets", table(["target", "threads", "measured",
