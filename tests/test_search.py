@@ -14,7 +14,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 import course_lib as cl  # noqa: E402
-from course_lib import plotting  # noqa: E402
+from course_lib import figures  # noqa: E402
 from course_lib.search import (  # noqa: E402
     Choice,
     Ledger,
@@ -418,11 +418,11 @@ def test_random_beats_grid_on_distinct_values():
     assert len({t.config["lr"] for t in grid}) == 4
 
 
-# --------------------------------------------------------------- plotting
+# ---------------------------------------------------------------- figures
 
 def test_plot_best_curves_and_scatter():
     trials = random_search(toy_objective, SPACE, 12, rng=0)
-    axes = plotting.plot_best_curves(trials, k=5, ncols=3)
+    axes = figures.plot_best_curves(trials, k=5, ncols=3)
     assert len(axes) == 6 and not axes[-1].axison
     styles = {ln.get_label(): ln.get_linestyle() for ln in axes[0].lines}
     assert styles == {"validation": "-", "train": "--"}
@@ -432,7 +432,7 @@ def test_plot_best_curves_and_scatter():
                                best.curves["val_acc"])
     plt.close("all")
     box = narrow(SPACE, trials, 3)
-    ax = plotting.plot_search_scatter(trials, "lr", "weight_decay",
+    ax = figures.plot_search_scatter(trials, "lr", "weight_decay",
                                       box=box)
     assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
     assert ax.get_xlabel() == "lr" and len(ax.patches) == 1
