@@ -174,15 +174,30 @@ def environment() -> dict:
 
 
 def run_group(group: Group, with_new_tests: bool, max_children: int,
-              messages: bool, log) -> dict:
-    """Run mutmut for one group; the collected results as a dict."""
+              messages: bool, log, previous: dict | None = None) -> dict:
+    """Run mutmut for one group; the collected results as a dict.
+
+    With ``previous`` (this group's results of an earlier run on the same
+    sources), only the functions that had undetected mutants are run again:
+    adding tests cannot revive a killed mutant.
+    """
+    functions = list(group.functions)
+    kept: list[dict] = []
+    if previous is not None:
+        again = {r["name"].partition("__mutmut_")[0] + "__mutmut_*"
+                 for r in previous["mutants"] if r["status"] not in DETECTED}
+        kept = [r for r in previous["mutants"] if not any(
+            fnmatch.fnmatchcase(r["name"], f) for f in again)]
+        if not again:
+            return {**previous, "seconds": 0.0, "reused": len(kept)}
+        functions = sorted(again)
     tests = list(group.tests)
     if with_new_tests:
         tests += [t for t in group.new_tests() if t not in tests]
     tests = [t for t in tests if (ROOT / t).exists()]
     work = make_workspace(group, tests, messages)
     command = [sys.executable, "-m", "mutmut", "run",
-               "--max-children", str(max_children), *group.functions]
+               "--max-children", str(max_children), *functions]
     start = time.monotonic()
     log.write(f"\n## {group.name}: {' '.join(command)}\n")
     log.flush()
@@ -197,9 +212,13 @@ def run_group(group: Group, with_new_tests: bool, max_children: int,
          "--group", group.name],
         cwd=work, env=environment(), stdout=log, stderr=subprocess.STDOUT)
     result = {"group": group.name, "tests": tests, "seconds": took,
-              "exit_code": proc.returncode, "mutants": []}
+              "exit_code": proc.returncode, "mutants": [], "reused": len(kept)}
     if collect.returncode == 0 and out.exists():
-        result["mutants"] = json.loads(out.read_text())
+        fresh = json.loads(out.read_text())
+        if previous is not None:
+            fresh = [r for r in fresh if any(
+                fnmatch.fnmatchcase(r["name"], f) for f in functions)]
+        result["mutants"] = kept + fresh
     return result
 
 
@@ -337,23 +356,31 @@ def _pct(x) -> str:
 def write_report(results: list[dict], args, wall: float) -> Path:
     equivalent = load_equivalent()
     lines = ["# Mutation testing report", ""]
+    dirty = _git("status", "--porcelain", "--", "course_lib", "course_tools")
+    tests = ("existing tests only" if args.without_new_tests
+             else "existing tests and tests/test_mutation_*.py")
+    wording = ("mutated" if args.with_messages else "not mutated (lines matching "
+               + ", ".join(f"`{p}`" for p in MESSAGE_LINES) + ")")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    reused = sum(r.get("reused", 0) for r in results)
     lines += [
         f"- when: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC; "
         f"commit {_git('rev-parse', '--short', 'HEAD')}"
-        f"{' (with uncommitted changes)' if _git('status', '--porcelain', '--', 'course_lib', 'course_tools') else ''}",
+        f"{' (with uncommitted changes)' if dirty else ''}",
         f"- tool: mutmut {_version('mutmut')}, at most {args.max_children} "
-        f"parallel children; load average at the end "
-        f"{', '.join(f'{x:.1f}' for x in os.getloadavg())} on "
+        f"parallel children; load average at the end {load} on "
         f"{os.cpu_count()} cores (the machine may be shared)",
-        f"- tests: {'existing tests only' if args.without_new_tests else 'existing tests and tests/test_mutation_*.py'}"
-        f"; marker filter `{MARKERS}`",
-        f"- error-message wording: {'mutated' if args.with_messages else 'not mutated (lines matching ' + ', '.join(f'`{p}`' for p in MESSAGE_LINES) + ')'}",
-        f"- wall time: {wall:.0f} s in all",
+        f"- tests: {tests}; marker filter `{MARKERS}`",
+        f"- error-message wording: {wording}",
+        f"- wall time: {wall:.0f} s in all"
+        + (f"; {reused} results reused from {args.rerun_survivors_of}"
+           if args.rerun_survivors_of else ""),
         "- score = (killed + timeout) / (mutants − equivalent); equivalent "
         "mutants are listed in tests/mutation/equivalent.md",
         "",
         "## Score per group", "",
-        "| group | mutants | detected | undetected | equivalent | score | target | seconds |",
+        "| group | mutants | detected | undetected | equivalent | score "
+        "| target | seconds |",
         "| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: |",
     ]
     failing = []
@@ -399,7 +426,8 @@ def write_report(results: list[dict], args, wall: float) -> Path:
                 continue
             survivors += 1
             tag = " (provisional)" if BY_NAME[res["group"]].provisional else ""
-            lines += [f"### {r['path']}:{r.get('line', '?')} · `{r['function']}` · {fp}{tag}",
+            where = f"{r['path']}:{r.get('line', '?')}"
+            lines += [f"### {where} · `{r['function']}` · {fp}{tag}",
                       "", f"{r['status']}: `{r['name']}`", "", "```diff",
                       r.get("diff", ""), "```", ""]
     if not survivors:
@@ -448,6 +476,10 @@ def main(argv=None) -> int:
                         help="mutate the wording of error messages too")
     parser.add_argument("--report", default="report.md",
                         help="file name under test-artifacts/mutation/")
+    parser.add_argument("--rerun-survivors-of", type=Path, metavar="JSON",
+                        help="reuse the results of an earlier run (its "
+                             "test-artifacts/mutation/*.json) and run again "
+                             "only the functions that had survivors")
     parser.add_argument("--collect", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--group", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -459,15 +491,19 @@ def main(argv=None) -> int:
         parser.error(f"unknown group(s) {unknown}; choose from {list(BY_NAME)}")
     if args.max_children < 1:
         parser.error(f"--max-children must be >= 1; got {args.max_children}")
-    groups = [g for g in GROUPS if not args.groups or g.name in args.groups]
+    groups = [BY_NAME[n] for n in dict.fromkeys(args.groups)] or GROUPS
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    earlier = {}
+    if args.rerun_survivors_of:
+        earlier = {r["group"]: r for r in
+                   json.loads(args.rerun_survivors_of.read_text())}
     results = []
     start = time.monotonic()
     with open(ARTIFACTS / "run.log", "w") as log:
         for g in groups:
             print(f"mutation testing: {g.name} ...", flush=True)
             res = run_group(g, not args.without_new_tests, args.max_children,
-                            args.with_messages, log)
+                            args.with_messages, log, earlier.get(g.name))
             s = summarize(res["mutants"], load_equivalent())
             print(f"  {s['mutants']} mutants, {s['detected']} detected, "
                   f"{s['equivalent']} equivalent, score {_pct(s['score'])}, "
