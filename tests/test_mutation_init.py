@@ -25,6 +25,8 @@ BAD_CALLS = [
     (lambda: init.uniform((2, 3), 0.0, np.inf), ValueError,
      "uniform: 'high'"),
     (lambda: init.uniform((2, 3), 1.0, 0.0), ValueError, "uniform: 'low'"),
+    # [low, high) is empty when low == high
+    (lambda: init.uniform((2, 3), 0.5, 0.5), ValueError, "uniform: 'low'"),
     (lambda: init.uniform((), 0.0, 1.0), ValueError, "uniform: 'shape'"),
     (lambda: init.uniform((2, 3), dtype="int64"), TypeError,
      "uniform: 'dtype'"),
@@ -38,7 +40,8 @@ BAD_CALLS = [
 
 
 @pytest.mark.parametrize("call,kind,start", BAD_CALLS,
-                         ids=[s for _, _, s in BAD_CALLS])
+                         ids=[f"{i}-{s}" for i, (_, _, s) in
+                              enumerate(BAD_CALLS)])
 def test_errors_name_the_function_and_the_argument(call, kind, start):
     with pytest.raises(kind) as info:
         call()
