@@ -20,6 +20,7 @@ from ._validation import (
 from .init import INITIALIZERS
 from .layers import (
     ACTIVATIONS,
+    ActivityRegularization,
     Affine,
     BatchNorm,
     Conv2D,
@@ -160,10 +161,14 @@ class Sequential:
         return self.forward(x, train=train)
 
     def loss(self, x: np.ndarray, t: np.ndarray, train: bool = True) -> float:
-        """Data loss (plus the penalty, if any) on the batch ``(x, t)``."""
+        """Data loss on the batch ``(x, t)``, plus the weight penalty and
+        the activity penalties of this forward pass, if any."""
         value = self.loss_layer.forward(self.forward(x, train=train), t)
         if self.penalty is not None:
             value += self.penalty.loss(self.params)
+        for layer in self.layers:
+            if isinstance(layer, ActivityRegularization):
+                value += layer.penalty()    # its backward adds the gradient
         return value
 
     def backward(self, dout=1.0, input_grad=True) -> np.ndarray | None:

@@ -1,6 +1,7 @@
 """Layers: each has ``params``, ``grads``, ``forward(x, train)``, ``backward(dout)``."""
 
 from .activations import ACTIVATIONS, ReLU, Sigmoid, Tanh
+from .activity import ActivityRegularization
 from .affine import Affine
 from .base import Layer
 from .conv import Conv2D, MaxPool2D
@@ -11,6 +12,7 @@ from .reshape import Flatten
 
 __all__ = [
     "ACTIVATIONS",
+    "ActivityRegularization",
     "Affine",
     "AlphaDropout",
     "BatchNorm",
