@@ -42,7 +42,9 @@ def error(where: str, name: str, expected: str, got, hint: str | None = None,
 
 def as_rng(rng) -> np.random.Generator:
     """Normalize ``rng`` (Generator, int seed or None) into a Generator."""
-    if rng is None or isinstance(rng, (np.random.Generator, numbers.Integral)):
+    if isinstance(rng, numbers.Integral):
+        return np.random.default_rng(int(rng))
+    if rng is None or isinstance(rng, np.random.Generator):
         return np.random.default_rng(rng)
     if isinstance(rng, np.random.SeedSequence):
         return np.random.default_rng(rng)

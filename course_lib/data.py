@@ -88,8 +88,9 @@ def _open(path: Path):
 def read_idx(path) -> np.ndarray:
     """Read an IDX file (optionally gzipped) into an ndarray of its stored dtype."""
     path = Path(path)
-    codes = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4",
-             0x0D: ">f4", 0x0E: ">f8"}
+    codes: dict[int, type | str] = {
+        0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4",
+        0x0E: ">f8"}
     with _open(path) as fh:
         header = fh.read(4)
         if len(header) != 4 or header[0] != 0 or header[1] != 0 \

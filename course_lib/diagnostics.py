@@ -25,7 +25,7 @@ from ._validation import (
     error,
     shape_str,
 )
-from .layers import ACTIVATIONS, Affine, BatchNorm
+from .layers import ACTIVATIONS, Affine, BatchNorm, Layer
 from .trainer import Callback
 
 __all__ = [
@@ -196,7 +196,8 @@ def forward_activations(x, n_layers=5, width=100, activation="sigmoid",
         check_choice(where, "init", init, tuple(INIT_NAMES))
         label = init
     rng = as_rng(rng)
-    outputs, weights, pre, layers = [], [], [], []
+    outputs, weights, pre = [], [], []
+    layers: list[Layer] = []
     z = x
     for _ in range(n_layers):
         W = _weights(init, (z.shape[1], width), rng, x.dtype)
@@ -344,7 +345,7 @@ def activation_stats(acts, activation=None, eps=0.02) -> dict:
     for i, a in enumerate(acts):
         check_array(where, f"acts[{i}]", a, min_ndim=1)
     bounds = ACTIVATION_RANGES[activation]
-    out = {k: np.empty(len(acts)) for k in
+    out: dict[str, np.ndarray] = {k: np.empty(len(acts)) for k in
            ("mean", "std", "saturated", "zero", "dead_units",
             "input_share")}
     out["layer"] = np.arange(1, len(acts) + 1)

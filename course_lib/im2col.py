@@ -196,7 +196,7 @@ def im2col(x, kh, kw, stride=1, pad=0, pad_value=0.0) -> np.ndarray:
     n, c = x.shape[:2]
     out_h, out_w = _output_hw(where, x.shape, kh, kw, stride, pad)
     xp = _pad(x, pad[0], pad[1], pad_value)
-    windows = sliding_window_view(xp, (kh, kw), axis=(2, 3))
+    windows = sliding_window_view(xp, (int(kh), int(kw)), axis=(2, 3))  # type: ignore[call-overload]
     windows = windows[:, :, ::stride[0], ::stride[1]][:, :, :out_h, :out_w]
     # (N, C, out_h, out_w, kh, kw) -> (N, C, kh, kw, out_h, out_w): one copy
     return windows.transpose(0, 1, 4, 5, 2, 3).reshape(

@@ -60,7 +60,7 @@ def _shape(where, shape) -> tuple[int, ...]:
     if isinstance(shape, numbers.Integral) and not isinstance(shape, bool):
         shape = (shape,)
     ok = isinstance(shape, (tuple, list)) and len(shape) > 0 and all(
-        isinstance(s, numbers.Integral) and not isinstance(s, bool) and s > 0
+        isinstance(s, numbers.Integral) and not isinstance(s, bool) and int(s) > 0
         for s in shape)
     if not ok:
         raise error(where, "shape", "a non-empty tuple of positive ints, "

@@ -30,7 +30,13 @@ class Landscape:
     dim = 1
     xlim: tuple = (-1.0, 1.0)
     ylim: tuple | None = None
-    minimum = None  # location of the minimum, when there is one
+    minimum: np.ndarray | None = None  # location of the minimum, if any
+
+    def _f(self, p: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def _grad(self, p: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
 
     def _points(self, p) -> np.ndarray:
         p = np.asarray(p, dtype=float)

@@ -381,11 +381,11 @@ def cnn(input_shape=(1, 8, 8), conv_filters=16, kernel_size=3, hidden=64,
             layers.append(pooling)
     layers.append(Flatten())
     n_in = int(np.prod(shape[1:]))
-    for n_out in widths + [n_classes]:
+    for n_out in [*widths, int(n_classes)]:
         W = INITIALIZERS[init]((n_in, n_out), rng=init_rng, dtype=dtype)
         layers.append(Affine(W, np.zeros(n_out, dtype=dtype)))
         layers.append(ReLU())
-        n_in = n_out
+        n_in = int(n_out)
     layers.pop()  # no activation after the logits
     return Sequential(layers, loss=loss, penalty=penalty)
 

@@ -333,7 +333,7 @@ def _check_finite(where: str, name: str, a: np.ndarray) -> None:
                     "training.")
 
 
-def _diverged(where: dict) -> FloatingPointError:
+def _diverged(where: dict) -> Exception:
     """The error for a non-finite training loss, naming where it happened."""
     return error("Trainer.fit", "training loss", "finite",
                  f"{where['loss']} at epoch {where['epoch']}, step "

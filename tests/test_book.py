@@ -70,8 +70,8 @@ def _solution_snippets() -> list[str]:
             for block in region.findall(text):
                 for line in block.splitlines():
                     line = line.strip()
-                    if (len(line) >= 40 and not line.startswith(("#", "from ", "import "))
-                            and line not in public):
+                    imports = line.startswith(("#", "from ", "import "))
+                    if len(line) >= 40 and not imports and line not in public:
                         snippets.append(line)
     return snippets
 

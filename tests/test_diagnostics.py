@@ -55,7 +55,8 @@ def test_reproducible_and_deeper_runs_extend_shallower_ones():
     x, _ = gaussian(30, 10)
     a = forward_activations(x, 3, 10, "sigmoid", "xavier", rng=5)
     b = forward_activations(x, 5, 10, "sigmoid", "xavier", rng=5)
-    for u, v in zip(a, b):
+    assert len(a) == 3 and len(b) == 5
+    for u, v in zip(a, b[:3], strict=True):
         np.testing.assert_array_equal(u, v)
 
 
@@ -190,7 +191,7 @@ def test_backward_gradients_match_numerical(activation):
             z = layer.forward(z)
         return float(np.sum(z * dout))
 
-    for W, g in zip(acts.weights, grads):
+    for W, g in zip(acts.weights, grads, strict=True):
         assert relative_error(g, numerical_gradient(loss, W)) < 1e-7
 
 

@@ -387,9 +387,9 @@ def prerendered(render, controls: dict, initial=None, labels=None,
         f'<img id="{uid}-img" alt="{html.escape(alts[first])}" '
         'style="max-width:100%;height:auto" '
         f'src="data:image/png;base64,{images[views[first]]}">')
-    data = {"images": images, "views": views, "alts": alts,
-            "labels": [choice_labels[n] for n in names]}
-    script = _SCRIPT.substitute(uid=uid, data=_json_for_script(data),
+    payload = {"images": images, "views": views, "alts": alts,
+               "labels": [choice_labels[n] for n in names]}
+    script = _SCRIPT.substitute(uid=uid, data=_json_for_script(payload),
                                 start=json.dumps(start))
     parts.append(f"<script>{script}</script>")
     parts.append("</div>")

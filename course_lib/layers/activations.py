@@ -18,7 +18,7 @@ class ReLU(Layer):
     """
 
     #: (lower, upper) asymptotes of the output; None when unbounded above.
-    output_range = None
+    output_range: tuple[float, float] | None = None
 
     def forward(self, x, train=True):
         check_array("ReLU.forward", "x", x)
@@ -76,4 +76,5 @@ class Tanh(Layer):
 
 #: The one registry of activation layers by name, used by
 #: :func:`course_lib.network.mlp` and :mod:`course_lib.diagnostics`.
-ACTIVATIONS = {"relu": ReLU, "sigmoid": Sigmoid, "tanh": Tanh}
+ACTIVATIONS: dict[str, type[ReLU | Sigmoid | Tanh]] = {
+    "relu": ReLU, "sigmoid": Sigmoid, "tanh": Tanh}

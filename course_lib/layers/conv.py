@@ -183,7 +183,8 @@ class MaxPool2D(Layer):
 
     def output_shape(self, x_shape) -> tuple[int, int, int, int]:
         """(N, C, out_h, out_w) for an input of shape ``x_shape``."""
-        out_h, out_w = _output_hw("MaxPool2D", tuple(x_shape), *self._size,
+        kh, kw = self._size
+        out_h, out_w = _output_hw("MaxPool2D", tuple(x_shape), kh, kw,
                                   self._stride, self._pad)
         return (x_shape[0], x_shape[1], out_h, out_w)
 

@@ -41,7 +41,8 @@ class Schedule:
         return f"{type(self).__name__}({args})"
 
     def _args(self) -> dict:
-        return {"lr": self.lr}
+        """The constructor's arguments, for ``repr``."""
+        return {}
 
 
 class Constant(Schedule):
@@ -62,3 +63,6 @@ class Constant(Schedule):
 
     def _lr(self, i):
         return self.lr
+
+    def _args(self):
+        return {"lr": self.lr}

@@ -52,6 +52,8 @@ class Trial:
     def score(self, metric: str) -> float:
         """``metrics[metric]`` as a float (NaN when missing or not finite)."""
         v = self.metrics.get(metric)
+        if v is None:
+            return float("nan")
         try:
             v = float(v)
         except (TypeError, ValueError):
