@@ -28,7 +28,7 @@ def plot_history(history, metrics=("loss", "acc"), title=None, axes=None):
         val = getattr(history, f"val_{metric}")
         ax.plot(history.epochs, train, "--", label="train")
         if val:
-            ax.plot(history.epochs, val, "-", label="validation / test")
+            ax.plot(history.epochs, val, "-", label="validation")
         ax.set_xlabel("epoch")
         ax.set_ylabel(labels.get(metric, metric))
         ax.legend()
