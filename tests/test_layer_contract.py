@@ -120,13 +120,21 @@ def make(case, dtype=np.float64, seed=0):
     return layer, x.astype(dtype)
 
 
+# Layers whose backward is not the derivative of sum(forward(x) * dout)
+# alone, with where they are checked instead.
+CHECKED_ELSEWHERE = {
+    # backward adds the gradient of its own penalty on the output
+    L.ActivityRegularization: "tests/test_activity_regularization.py",
+}
+
+
 def test_every_layer_class_has_a_case():
     exported = [getattr(L, name) for name in L.__all__]
     layer_classes = {c for c in exported if isinstance(c, type)
                      and issubclass(c, L.Layer) and c is not L.Layer}
     losses = {L.SoftmaxWithLoss, L.MeanSquaredError}
     covered = {type(make(c)[0]) for c in CASES}
-    assert layer_classes - losses - covered == set()
+    assert layer_classes - losses - covered - set(CHECKED_ELSEWHERE) == set()
     assert {type(c.make(np.float64, None)) for c in LOSS_CASES} == losses
 
 
