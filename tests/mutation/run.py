@@ -353,7 +353,8 @@ def _pct(x) -> str:
     return "—" if x is None else f"{100 * x:.1f} %"
 
 
-def write_report(results: list[dict], args, wall: float) -> Path:
+def write_report(results: list[dict], args,
+                 wall: float) -> tuple[Path, list[str]]:
     equivalent = load_equivalent()
     lines = ["# Mutation testing report", ""]
     dirty = _git("status", "--porcelain", "--", "course_lib", "course_tools")
@@ -509,7 +510,9 @@ def main(argv=None) -> int:
                   f"{s['equivalent']} equivalent, score {_pct(s['score'])}, "
                   f"{res['seconds']:.0f} s", flush=True)
             results.append(res)
-    report, failing = write_report(results, args, time.monotonic() - start)
+            # a report after every group, so an interrupted run keeps its news
+            report, failing = write_report(results, args,
+                                           time.monotonic() - start)
     print(f"report: {report.relative_to(ROOT)}")
     if failing:
         print(f"below target: {', '.join(failing)}")
