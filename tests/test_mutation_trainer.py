@@ -146,3 +146,136 @@ def test_fit_needs_epochs_or_max_updates():
     # max_updates alone is enough: 3 updates of batch 2 over 2 samples
     h = _trainer().fit(np.ones((2, 1)), np.zeros(2), max_updates=3)
     assert h.n_updates == 3 and h.epochs == [1, 2, 3]
+
+
+class _Halving:
+    """lr_at(i) = 1 / 2**i, recording every index it was asked for."""
+
+    def __init__(self):
+        self.asked = []
+
+    def lr_at(self, i):
+        self.asked.append(i)
+        return 1.0 / 2 ** i
+
+
+class _LrSeen(Callback):
+    def __init__(self):
+        self.lrs, self.trainers = [], []
+
+    def after_update(self, trainer):
+        self.trainers.append(trainer)
+        self.lrs.append(trainer.optimizer.lr)
+
+
+def _fit_scheduled(unit, epochs=3):
+    seen = _LrSeen()
+    schedule = _Halving()
+    trainer = Trainer(ScoringNet(), SGD(lr=9.0), batch_size=2,
+                      schedule=schedule, schedule_unit=unit, callbacks=[seen],
+                      progress=False)
+    h = trainer.fit(np.ones((4, 1)), np.zeros(4), epochs=epochs)
+    return trainer, schedule, seen, h
+
+
+def test_an_epoch_schedule_sets_the_rate_of_each_epoch():
+    trainer, schedule, seen, h = _fit_scheduled("epoch")
+    # 2 updates per epoch; epoch i uses lr_at(i)
+    assert seen.lrs == [1.0, 1.0, 0.5, 0.5, 0.25, 0.25]
+    assert h.lr == [1.0, 0.5, 0.25]
+    assert schedule.asked == [0, 1, 2]
+    assert all(t is trainer for t in seen.trainers)
+
+
+def test_a_step_schedule_sets_the_rate_of_each_update():
+    _, schedule, seen, h = _fit_scheduled("step")
+    assert seen.lrs == [1.0 / 2 ** i for i in range(6)]
+    # the history keeps the rate of each epoch's first update
+    assert h.lr == [1.0, 0.25, 1.0 / 16]
+
+
+class _Plateau(_Halving):
+    def __init__(self):
+        super().__init__()
+        self.metrics = []
+
+    def update(self, metric):
+        self.metrics.append(metric)
+
+
+def test_a_stateful_schedule_hears_the_validation_loss_else_the_train_loss():
+    net = ScoringNet()
+    plateau = _Plateau()
+    x = np.arange(4.0).reshape(4, 1)                 # batch losses: sums
+    Trainer(net, SGD(), batch_size=2, schedule=plateau, rng=0,
+            progress=False).fit(x, np.zeros(4), epochs=2)
+    # mean batch loss of the epoch: the two batch sums add up to 6
+    assert plateau.metrics == [3.0, 3.0]
+    plateau = _Plateau()
+    Trainer(net, SGD(), batch_size=2, schedule=plateau, rng=0,
+            progress=False).fit(x, np.zeros(4), epochs=2,
+                                x_val=np.full((2, 1), 7.0),
+                                t_val=np.zeros(2))
+    assert plateau.metrics == [7.0, 7.0]
+
+
+def test_eval_every_records_every_kth_epoch_and_the_last():
+    h = Trainer(ScoringNet(), SGD(), batch_size=2, eval_every=2,
+                progress=False).fit(np.ones((4, 1)), np.zeros(4), epochs=5)
+    assert h.epochs == [2, 4, 5]
+    assert h.n_updates == 10 and len(h.batch_loss) == 10
+
+
+def test_max_updates_stops_mid_epoch():
+    h = Trainer(ScoringNet(), SGD(), batch_size=2, progress=False).fit(
+        np.ones((6, 1)), np.zeros(6), epochs=4, max_updates=4)
+    # 3 updates per epoch: the 4th is the first of epoch 2, which ends there
+    assert h.n_updates == 4 and h.epochs == [1, 2]
+
+
+def test_batch_size_defaults_to_100():
+    seen = _LrSeen()
+    Trainer(ScoringNet(), SGD(), callbacks=[seen], progress=False).fit(
+        np.ones((250, 1)), np.zeros(250), epochs=1)
+    assert len(seen.lrs) == 3                       # 100 + 100 + 50
+
+
+@pytest.mark.parametrize("kwargs,kind,start", [
+    ({"batch_size": 0}, ValueError, "Trainer: 'batch_size'"),
+    ({"batch_size": 2.0}, TypeError, "Trainer: 'batch_size'"),
+    ({"eval_every": 0}, ValueError, "Trainer: 'eval_every'"),
+    ({"schedule_unit": "batch"}, ValueError, "Trainer: 'schedule_unit'"),
+    ({"on_nonfinite": "ignore"}, ValueError, "Trainer: 'on_nonfinite'"),
+])
+def test_constructor_errors_name_the_argument(kwargs, kind, start):
+    with pytest.raises(kind) as info:
+        Trainer(ScoringNet(), SGD(), **kwargs)
+    assert str(info.value).startswith(start + " must be ")
+
+
+def test_progress_bar_counts_every_update(monkeypatch, capsys):
+    import tqdm.auto
+
+    made = []
+
+    class Bar:
+        def __init__(self, **kwargs):
+            self.kwargs, self.n, self.closed = kwargs, 0, False
+            made.append(self)
+
+        def update(self, k):
+            self.n += k
+
+        def set_postfix(self, **kwargs):
+            self.postfix = kwargs
+
+        def close(self):
+            self.closed = True
+
+    monkeypatch.setattr(tqdm.auto, "tqdm", Bar)
+    Trainer(ScoringNet(), SGD(), batch_size=2, progress=True).fit(
+        np.ones((6, 1)), np.zeros(6), epochs=2)
+    (bar,) = made
+    assert bar.kwargs == {"total": 6, "unit": "step", "leave": False}
+    assert bar.n == 6 and bar.closed
+    assert bar.postfix == {"loss": "1.0000"}
