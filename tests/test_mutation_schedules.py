@@ -1,0 +1,75 @@
+"""Properties of course_lib.schedules that plausible slips break: ``repr``
+shows every constructor argument under its own name (floats in ``%g``), as
+the style guide asks, and errors name the class and the argument."""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+
+import course_lib.schedules as S
+
+pytestmark = pytest.mark.ch2
+
+BASE = S.Constant(0.1)
+# (class, required arguments); every other argument keeps its default
+SCHEDULES = [
+    (S.Constant, {"lr": 0.1}),
+    (S.StepwiseDecay, {"lr": 0.1}),
+    (S.ExponentialDecay, {"lr": 0.1}),
+    (S.DelayedExponentialDecay, {"lr": 0.1}),
+    (S.IntervalDecay, {"lr": 0.1}),
+    (S.TimeBasedDecay, {"lr": 0.1}),
+    (S.CosineAnnealing, {"lr": 0.1, "T_max": 10}),
+    (S.LinearWarmup, {"schedule": BASE, "warmup_steps": 5}),
+    (S.ReduceOnPlateau, {"lr": 0.1}),
+    pytest.param(S.BoldDriver, {"lr": 0.1}, marks=pytest.mark.xfail(
+        strict=True, reason="BoldDriver's repr leaves out min_lr and max_lr")),
+]
+
+
+def _expected_repr(cls, given):
+    """``Name(arg=value, ...)`` from the signature: given values, else the
+    defaults; floats as ``%g``, anything else as its repr."""
+    parts = []
+    for name, p in inspect.signature(cls).parameters.items():
+        v = given.get(name, p.default)
+        parts.append(f"{name}={v:g}" if isinstance(v, float)
+                     else f"{name}={v!r}")
+    return f"{cls.__name__}({', '.join(parts)})"
+
+
+@pytest.mark.parametrize("cls,given", SCHEDULES,
+                         ids=[c.__name__ for c, _ in SCHEDULES[:-1]]
+                         + ["BoldDriver"])
+def test_repr_shows_every_constructor_argument(cls, given):
+    assert repr(cls(**given)) == _expected_repr(cls, given)
+
+
+def test_repr_rounds_floats_and_nests_schedules():
+    w = S.LinearWarmup(S.StepwiseDecay(0.30000000000000004, 0.5), 3)
+    assert repr(w) == ("LinearWarmup(schedule=StepwiseDecay(lr=0.3, "
+                       "factor=0.5), warmup_steps=3, start_factor=0.333333)")
+
+
+def test_delayed_decay_waits_ten_epochs_by_default():
+    s = S.DelayedExponentialDecay(1.0, factor=0.5)
+    assert [s.lr_at(i) for i in (0, 10)] == [1.0, 1.0]
+    assert s.lr_at(11) == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize("make,kind,start", [
+    (lambda: S.DelayedExponentialDecay(-1.0), ValueError,
+     "DelayedExponentialDecay: 'lr'"),
+    (lambda: S.DelayedExponentialDecay(0.1, factor=1.5), ValueError,
+     "DelayedExponentialDecay: 'factor'"),
+    (lambda: S.DelayedExponentialDecay(0.1, delay=-1), ValueError,
+     "DelayedExponentialDecay: 'delay'"),
+    (lambda: S.DelayedExponentialDecay(0.1, delay=2.5), TypeError,
+     "DelayedExponentialDecay: 'delay'"),
+])
+def test_errors_name_the_class_and_the_argument(make, kind, start):
+    with pytest.raises(kind) as info:
+        make()
+    assert str(info.value).startswith(start + " must be ")
