@@ -73,3 +73,67 @@ def test_errors_name_the_class_and_the_argument(make, kind, start):
     with pytest.raises(kind) as info:
         make()
     assert str(info.value).startswith(start + " must be ")
+
+
+@pytest.mark.parametrize("make,kind,start", [
+    (lambda: S.StepwiseDecay(0.1, factor=0.0), ValueError,
+     "StepwiseDecay: 'factor'"),
+    (lambda: S.ExponentialDecay(0.1, decay_rate=1.5), ValueError,
+     "ExponentialDecay: 'decay_rate'"),
+    (lambda: S.ExponentialDecay(0.1, decay_steps=0), ValueError,
+     "ExponentialDecay: 'decay_steps'"),
+    (lambda: S.TimeBasedDecay(0.1, decay=-0.1), ValueError,
+     "TimeBasedDecay: 'decay'"),
+    # factor lies in the open interval (0, 1)
+    (lambda: S.ReduceOnPlateau(0.1, factor=0.0), ValueError,
+     "ReduceOnPlateau: 'factor'"),
+    (lambda: S.ReduceOnPlateau(0.1, factor=1.0), ValueError,
+     "ReduceOnPlateau: 'factor'"),
+    (lambda: S.ReduceOnPlateau(0.1, factor=-0.5), ValueError,
+     "ReduceOnPlateau: 'factor'"),
+    (lambda: S.ReduceOnPlateau(0.1, patience=0), ValueError,
+     "ReduceOnPlateau: 'patience'"),
+    (lambda: S.ReduceOnPlateau(0.1, min_delta=-0.01), ValueError,
+     "ReduceOnPlateau: 'min_delta'"),
+    (lambda: S.ReduceOnPlateau(0.1, min_lr=-0.01), ValueError,
+     "ReduceOnPlateau: 'min_lr'"),
+])
+def test_constructor_errors_name_the_class_and_the_argument(make, kind, start):
+    with pytest.raises(kind) as info:
+        make()
+    assert str(info.value).startswith(start + " must be ")
+
+
+def test_a_delay_of_zero_decays_from_the_first_epoch():
+    s = S.DelayedExponentialDecay(1.0, factor=0.5, delay=0)
+    assert s.lr_at(0) == 1.0 and s.lr_at(1) == pytest.approx(0.5)
+
+
+def test_documented_defaults_of_the_decays():
+    # ExponentialDecay: lr · 0.9^(i / 1); TimeBasedDecay: lr / (1 + 0.01 i)
+    assert S.ExponentialDecay(1.0).lr_at(3) == pytest.approx(0.9 ** 3)
+    assert S.TimeBasedDecay(1.0).lr_at(10) == pytest.approx(1 / 1.1)
+
+
+def test_plateau_waits_three_epochs_by_default_and_counts_afresh():
+    s = S.ReduceOnPlateau(1.0)
+    lrs = [s.update(m) for m in [5.0, 5.0, 5.0, 5.0, 5.0, 5.0, 5.0]]
+    # best 5 after the first epoch; 3 equal epochs (not improvements) halve
+    assert lrs == [1.0, 1.0, 1.0, 0.5, 0.5, 0.5, 0.25]
+
+
+def test_plateau_improvement_must_beat_best_by_more_than_min_delta():
+    s = S.ReduceOnPlateau(1.0, patience=1, min_delta=0.5)
+    assert s.update(2.0) == 1.0          # first epoch: best = 2
+    assert s.update(1.5) == 0.5          # 1.5 is not < 2 - 0.5: a bad epoch
+    assert s.update(0.9) == 0.5          # 0.9 < 1.5: improvement
+
+
+def test_plateau_reset_forgets_the_count():
+    s = S.ReduceOnPlateau(1.0, patience=2)
+    s.update(1.0)
+    s.update(1.0)                         # one bad epoch
+    s.reset()
+    assert s.lr_at(0) == 1.0 and s.history_ == []
+    s.update(1.0)
+    assert s.update(1.0) == 1.0           # the old bad epoch is forgotten
