@@ -279,3 +279,44 @@ def test_progress_bar_counts_every_update(monkeypatch, capsys):
     assert bar.kwargs == {"total": 6, "unit": "step", "leave": False}
     assert bar.n == 6 and bar.closed
     assert bar.postfix == {"loss": "1.0000"}
+
+
+class _Stopper(Callback):
+    """Stops after epoch index ``last``; records what each hook received."""
+
+    def __init__(self, last):
+        self.last, self.calls = last, []
+
+    def on_epoch_end(self, trainer, epoch, history):
+        self.calls.append(("epoch", trainer, epoch, history))
+        return epoch == self.last
+
+    def on_train_end(self, trainer, history):
+        self.calls.append(("end", trainer, history))
+
+
+def test_callbacks_get_the_trainer_the_epoch_and_the_history_and_can_stop():
+    stopper = _Stopper(last=1)
+    trainer = Trainer(ScoringNet(), SGD(), batch_size=2, callbacks=[stopper],
+                      progress=False)
+    h = trainer.fit(np.ones((4, 1)), np.zeros(4), epochs=5)
+    assert h.stopped_epoch == 2 and h.epochs == [1, 2]
+    assert trainer.stop_training is True
+    assert [c[:3] for c in stopper.calls] == [
+        ("epoch", trainer, 0), ("epoch", trainer, 1), ("end", trainer, h)]
+    assert all(c[3] is h for c in stopper.calls[:2])
+
+
+class _Diverging(ScoringNet):
+    def train_step(self, x, t):
+        self.steps = getattr(self, "steps", 0) + 1
+        loss = np.inf if self.steps == 3 else 1.0
+        return loss, {"W": np.zeros(1)}
+
+
+def test_stop_on_nonfinite_records_the_epoch_it_stopped_in():
+    h = Trainer(_Diverging(), SGD(), batch_size=2, on_nonfinite="stop",
+                progress=False).fit(np.ones((4, 1)), np.zeros(4), epochs=5)
+    # 2 updates per epoch: the 3rd update is the first of epoch 2
+    assert h.stopped_epoch == 2 and h.epochs == [1, 2]
+    assert h.n_updates == 2 and h.notes["nonfinite"]["step"] == 3
