@@ -1,8 +1,11 @@
 """nbgrader settings of the course: instructors author in solutions/,
 students receive exercises/ (exactly what ``nbgrader generate_assignment``
-makes of solutions/)."""
+makes of solutions/), and ``nbgrader autograde`` (Formgrader's Autograde
+button too) grades with the course's engine: sandboxed notebooks, hidden
+checks decided on the host (course_tools/autograde.py)."""
 
 import os
+import sys
 
 c = get_config()  # noqa: F821 (injected by nbgrader)
 
@@ -24,9 +27,18 @@ c.ClearOutput.enabled = True
 c.Execute.timeout = 120
 c.Execute.interrupt_on_timeout = True
 
-# nbgrader's own autograde (formgrader's button, the classroom deployment):
-# the kernel never imports modules from the submission's folder.
-# `make grade` goes further: it runs student code in a sandbox and scores on
-# the host (see course_tools/grade.py).
+# Autograde runs the same engine as `make grade`: nbgrader's Execute and
+# SaveAutoGrades are replaced by the course's sandboxed, host-decided grader.
+if c.CourseDirectory.root not in sys.path:
+    sys.path.insert(0, c.CourseDirectory.root)
+from course_tools.autograde import configure  # noqa: E402
+
+configure(c)
+c.SandboxedGrade.cell_seconds = 120
+c.SandboxedGrade.student_seconds = 900
+
+# nbgrader's own executor, still used by `nbgrader validate` (students'
+# check before handing in): the kernel never imports modules from the
+# notebook's folder.
 c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:",
                              "--IPKernelApp.ignore_cwd=True"]

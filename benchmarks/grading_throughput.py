@@ -6,14 +6,19 @@
 Builds a class of ``--students`` submissions of one assignment (the
 reference, the blank release and every mutant, in turn), then
 
-1. grades them with plain ``nbgrader autograde`` in a scratch course, one
-   submission after another (nbgrader's own loop), timing that command;
-2. grades the same folder with ``course_tools.grade`` (sandboxed, ``--jobs``
-   in parallel, default one per core), timing the whole call (gradebook,
-   CSV, feedback and report included).
+1. grades them with plain ``nbgrader autograde`` (nbgrader's own executor,
+   unsandboxed, visible tests only) in a scratch course, one submission
+   after another, timing that command: the baseline;
+2. grades them with ``nbgrader autograde`` configured with the course's
+   engine (sandboxes, hidden checks decided on the host), as Formgrader's
+   Autograde button does, one after another;
+3. grades the same folder with ``course_tools.grade`` (the same engine,
+   ``--jobs`` in parallel, default one per core), timing the whole call
+   (gradebook, CSV, feedback and report included).
 
-It prints both wall times, the throughput ratio, and whether every student
-got the same automatic score from both. Work goes to a temporary folder.
+It prints the wall times, the throughput ratio of 3 to 1, and whether 2 and
+3 gave every student the same automatic score. Work goes to a temporary
+folder.
 """
 
 from __future__ import annotations
@@ -47,8 +52,10 @@ def build_class(folder: Path, assignment: str, notebook: str,
 
 
 def plain_nbgrader(subs: Path, work: Path, assignment: str, notebook: str,
-                   students: list[str]) -> tuple[float, dict]:
-    """Sequential ``nbgrader autograde``; (seconds, student -> score)."""
+                   students: list[str], engine: dict | None = None
+                   ) -> tuple[float, dict]:
+    """Sequential ``nbgrader autograde`` (with the course's engine when
+    ``engine`` is given); (seconds, student -> score)."""
     from nbgrader.api import Gradebook
 
     from course_tools.course import SOLUTIONS, nbgrader, strip_outputs, \
@@ -57,7 +64,7 @@ def plain_nbgrader(subs: Path, work: Path, assignment: str, notebook: str,
     shutil.copytree(SOLUTIONS / assignment, work / "source" / assignment)
     for nb in (work / "source").rglob("*.ipynb"):
         nb.write_text(json.dumps(strip_outputs(json.loads(nb.read_text()))))
-    write_course_config(work, timeout=120)
+    write_course_config(work, timeout=120, engine=engine)
     nbgrader(["generate_assignment", assignment, "--force"], cwd=work)
     for sid in students:
         dest = work / "submitted" / sid / assignment
@@ -106,22 +113,27 @@ def main(argv=None) -> int:
         subs = tmp / "submissions"
         students = build_class(subs, args.assignment, notebook,
                                args.students)
-        t_plain, plain = plain_nbgrader(subs, tmp / "plain", args.assignment,
-                                        notebook, students)
+        t_plain, _ = plain_nbgrader(subs, tmp / "plain", args.assignment,
+                                    notebook, students)
+        t_engine, engine = plain_nbgrader(
+            subs, tmp / "engine", args.assignment, notebook, students,
+            engine={"cell_seconds": 120.0})
         t_ours, ours = sandboxed(subs, tmp / "ours", args.assignment,
                                  args.jobs)
-    same = all(plain.get(s) == ours.get(s) for s in students)
-    diff = [s for s in students if plain.get(s) != ours.get(s)]
+    same = all(engine.get(s) == ours.get(s) for s in students)
+    diff = [s for s in students if engine.get(s) != ours.get(s)]
     cores = len(os.sched_getaffinity(0))
     print(f"{args.students} submissions of {args.assignment} on {cores} "
           f"cores; sandbox: {isolation()}")
     print(f"  sequential nbgrader autograde: {t_plain:7.1f} s "
-          f"({args.students / t_plain:.2f} submissions/s)")
+          f"({args.students / t_plain:.2f} submissions/s; unsandboxed)")
+    print(f"  nbgrader autograde, engine:    {t_engine:7.1f} s "
+          f"({args.students / t_engine:.2f} submissions/s; sequential)")
     print(f"  course_tools.grade (parallel): {t_ours:7.1f} s "
           f"({args.students / t_ours:.2f} submissions/s)")
     print(f"  throughput ratio: {t_plain / t_ours:.2f}x "
           f"(target: at least 1.7x on 2 cores)")
-    print(f"  same scores for every student: {same}"
+    print(f"  same scores from nbgrader and make grade: {same}"
           + (f" (differ: {diff[:5]})" if diff else ""))
     return 0 if same else 1
 

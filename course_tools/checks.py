@@ -46,6 +46,7 @@ import io
 import json
 import os
 import secrets
+import sys
 import threading
 import time
 import zlib
@@ -245,6 +246,11 @@ class Probe:
             raise AttributeError(name)
         return Remote(self, name)
 
+    def lookup(self, name: str) -> Remote:
+        """The notebook's global ``name`` (also names starting with ``_``,
+        such as a helper a visible test defines)."""
+        return Remote(self, str(name))
+
     def put(self, value) -> Remote:
         """Store ``value`` (data; handles inside stay themselves) in the
         sandbox; a handle on the stored copy."""
@@ -336,6 +342,9 @@ class Reference:
             raise AttributeError(f"the reference solution has no {name!r}") \
                 from None
 
+    def lookup(self, name: str):
+        return self._ns[name]
+
     def put(self, value):
         """A copy of ``value``; what put() returned before stays itself
         (as handles do in the sandbox)."""
@@ -380,6 +389,8 @@ def reference(notebook: Path) -> Reference:
             code = compile(solution_code(notebook), str(notebook), "exec")
             with contextlib.redirect_stdout(io.StringIO()):
                 exec(code, namespace)  # the instructor's own code
+            if "matplotlib.pyplot" in sys.modules:
+                sys.modules["matplotlib.pyplot"].close("all")
             _REFERENCES[key] = Reference(namespace)
         return _REFERENCES[key]
 

@@ -53,10 +53,15 @@ def nbgrader_env() -> dict:
 
 
 def write_course_config(root: Path, source="source", release="release",
-                        timeout=120) -> None:
-    """An ``nbgrader_config.py`` for a scratch course directory at ``root``."""
+                        timeout=120, engine: dict | None = None) -> None:
+    """An ``nbgrader_config.py`` for a scratch course directory at ``root``.
+
+    With ``engine`` (settings of :class:`course_tools.autograde.
+    SandboxedGrade`, e.g. ``{"cell_seconds": 8}``), ``nbgrader autograde``
+    there uses the course's sandboxed, host-decided grader.
+    """
     db = (root / "gradebook.db").resolve()
-    (root / "nbgrader_config.py").write_text(
+    text = (
         "c = get_config()  # noqa: F821\n"
         f"c.CourseDirectory.root = {str(root.resolve())!r}\n"
         f"c.CourseDirectory.course_id = {COURSE_ID!r}\n"
@@ -70,6 +75,14 @@ def write_course_config(root: Path, source="source", release="release",
         f"c.Execute.timeout = {int(timeout)}\n"
         "c.Execute.interrupt_on_timeout = True\n"
         "c.ExecutePreprocessor.timeout = %d\n" % int(timeout))
+    if engine is not None:
+        text += ("import sys\n"
+                 f"sys.path.insert(0, {str(ROOT)!r})\n"
+                 "from course_tools.autograde import configure\n"
+                 "configure(c)\n")
+        text += "".join(f"c.SandboxedGrade.{k} = {v!r}\n"
+                        for k, v in engine.items())
+    (root / "nbgrader_config.py").write_text(text)
 
 
 def nbgrader(args: list[str], cwd: Path, check: bool = True,

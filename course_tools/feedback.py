@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import html
 import json
+import shutil
+from importlib import metadata
 from pathlib import Path
 
 import mistune
@@ -17,8 +19,47 @@ import mistune
 from .execute import Outcome
 
 # Markdown as the student saw it; raw HTML in a cell (the student may have
-# written it) is escaped, never passed through.
-_markdown = mistune.create_markdown(escape=True, plugins=["table", "strikethrough"])
+# written it) is escaped, never passed through. Math ($...$, $$...$$) is
+# kept verbatim for MathJax, so TeX such as \, survives.
+_mistune = mistune.create_markdown(
+    escape=True, plugins=["table", "strikethrough", "math"])
+MATHJAX_DIR = "_static/mathjax"  # under the feedback folder
+# MathJax typesets only the math the Markdown renderer marked, so a dollar
+# sign in code or output stays text.
+MATHJAX_CONFIG = (
+    "window.MathJax={tex:{inlineMath:[['\\\\(','\\\\)']],"
+    "displayMath:[['\\\\[','\\\\]']]},options:{ignoreHtmlClass:"
+    "'page',processHtmlClass:'math'}};")
+
+
+def _markdown(text: str) -> str:
+    out = _mistune(text)
+    return out.replace('<div class="math">$$\n', '<div class="math">\\[') \
+        .replace('\n$$</div>', '\\]</div>')
+
+
+def book_mathjax() -> Path | None:
+    """The book's offline MathJax (sphinx-mathjax-offline), if installed."""
+    try:
+        dist = metadata.distribution("sphinx-mathjax-offline")
+    except metadata.PackageNotFoundError:
+        return None
+    path = Path(dist.locate_file("sphinx-mathjax-offline/static/mathjax"))
+    return path if (path / "tex-chtml.js").is_file() else None
+
+
+def install_mathjax(feedback_dir: Path) -> bool:
+    """Copy the book's MathJax (the CHTML bundle and its fonts) next to the
+    feedback pages; False when it is not installed."""
+    src = book_mathjax()
+    if src is None:
+        return False
+    dest = Path(feedback_dir) / MATHJAX_DIR
+    fonts = Path("output", "chtml", "fonts", "woff-v2")
+    (dest / fonts).parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(src / "tex-chtml.js", dest / "tex-chtml.js")
+    shutil.copytree(src / fonts, dest / fonts, dirs_exist_ok=True)
+    return True
 
 CSS = """body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;
 padding:0 1rem;color:#222}pre{background:#f6f8fa;padding:.6rem;overflow-x:auto;
@@ -37,8 +78,12 @@ def feedback_html(student: str, assignment: str, notebook: str,
                   outcome: Outcome, total: float, max_score: float,
                   notes: list[str]) -> str:
     esc = html.escape
+    # feedback/<student>/<assignment>/<notebook>.html -> feedback/_static
+    mathjax = f"../../{MATHJAX_DIR}/tex-chtml.js"
     out = [f"<!doctype html><meta charset='utf-8'><title>{esc(assignment)}"
-           f" — {esc(student)}</title><style>{CSS}</style>",
+           f" — {esc(student)}</title><style>{CSS}</style>"
+           f"<script>{MATHJAX_CONFIG}</script>"
+           f"<script defer src='{mathjax}'></script><body class='page'>",
            f"<h1>{esc(assignment)} <small>{esc(notebook)}</small></h1>",
            f"<p>Student <b>{esc(student)}</b>: <b>{total:g} / "
            f"{max_score:g}</b> points from automatic checks.</p>"]

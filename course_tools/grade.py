@@ -50,7 +50,8 @@ from .checks import load_checks, reference, seed_for, validate_checks
 from .course import ROOT, SOLUTIONS, Assignment, assignments
 from .execute import Hidden
 from .execute import outcome as run_notebook
-from .feedback import autograded_notebook, feedback_html, write_json
+from .feedback import autograded_notebook, feedback_html, \
+    install_mathjax, write_json
 from .integrity import Integrity, load_template, merge
 from .late import POLICIES, LatePolicy, load_collection, parse_time
 from .manual import ManualScoreError, apply_manual, load_manual
@@ -407,6 +408,7 @@ def grade(submissions, out, workdir=None, timeout=120, names=None,
     feedback_dir = out / "feedback"
     if feedback_dir.exists():
         shutil.rmtree(feedback_dir)
+    install_mathjax(feedback_dir)
     students = load_roster(roster, submissions)
     rostered = set(read_roster(roster)) if roster is not None else set()
     final, todo = collect(submissions, course, students, templates, rostered)

@@ -3,7 +3,9 @@
 #   .classroom/venv             JupyterHub, JupyterLab, nbgrader and the course
 #                               library, on a Python that every user may run
 #                               (the students' servers run as their own users);
-#   deploy/node_modules/.bin/   configurable-http-proxy, JupyterHub's proxy.
+#   deploy/node_modules/.bin/   configurable-http-proxy, JupyterHub's proxy;
+#   bubblewrap                  the sandbox of the course's autograder, which
+#                               Formgrader's Autograde button runs (as root).
 # Idempotent: does nothing when both are already up to date.
 set -eo pipefail
 cd "$(dirname "$0")/.."
@@ -55,3 +57,7 @@ if [ ! -x deploy/node_modules/.bin/configurable-http-proxy ] \
   command -v npm >/dev/null || { echo "npm is needed for configurable-http-proxy" >&2; exit 4; }
   npm ci --prefix deploy --no-audit --no-fund --loglevel=error
 fi
+
+# Autograde (the course's engine) runs each submission in a bubblewrap
+# sandbox; without it grading still runs, with resource limits only.
+bash .ci/setup-sandbox.sh

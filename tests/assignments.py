@@ -157,3 +157,40 @@ def cell_outputs(workdir: Path, student: str, assignment: str,
                 parts.extend(o.get("traceback", []))
             texts[gid] = "\n".join(parts)
     return texts
+
+
+def nbgrader_autograde(submissions: Path, assignment: str, notebook: str,
+                       root: Path, engine: dict) -> dict[str, dict]:
+    """Grade ``submissions`` (one folder per student holding ``notebook``)
+    with real ``nbgrader autograde`` in a scratch course at ``root`` that
+    uses the course's engine (``engine``: SandboxedGrade settings).
+
+    Returns student -> {"score", "cells": {grade_id: auto_score},
+    "flagged"} for every submission nbgrader graded.
+    """
+    import shutil
+
+    from nbgrader.api import Gradebook
+
+    from course_tools.course import nbgrader, write_course_config
+
+    shutil.copytree(SOLUTIONS / assignment, root / "source" / assignment)
+    write_course_config(root, engine=engine)
+    nbgrader(["generate_assignment", assignment, "--force"], cwd=root)
+    for folder in sorted(Path(submissions).iterdir()):
+        nb = folder / notebook
+        if folder.is_dir() and nb.is_file() and not nb.is_symlink():
+            dest = root / "submitted" / folder.name / assignment
+            dest.mkdir(parents=True)
+            shutil.copy(nb, dest / notebook)
+    nbgrader(["autograde", assignment, "--force"], cwd=root, check=False)
+    stem = notebook[:-len(".ipynb")]
+    out = {}
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        for sub in gb.assignment_submissions(assignment):
+            nb = gb.find_submission_notebook(stem, assignment,
+                                             sub.student_id)
+            out[sub.student_id] = {
+                "score": sub.score, "flagged": nb.flagged,
+                "cells": {g.name: g.auto_score for g in nb.grades}}
+    return out

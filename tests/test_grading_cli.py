@@ -104,10 +104,32 @@ def test_feedback_and_cell_scores_written(graded):
     assert "<h2>Task 1" in page, "the notebook's Markdown is not rendered"
     assert SCRIPT not in page and "&lt;script&gt;" in page, \
         "HTML a student wrote must be shown escaped, not run"
+    # Math is left to the book's offline MathJax, TeX intact.
+    assert r"\(\sigma'(x) = \sigma(x)\,(1 - \sigma(x))\)" in page
+    assert r"\[y_k = \frac{e^{x_k}}{\sum_{j=1}^{K} e^{x_j}}.\]" in page
+    assert "$$" not in page
+    script = "../../_static/mathjax/tex-chtml.js"
+    assert f"src='{script}'" in page
+    assert (out / "feedback" / "alice" / "01-foundations" / script).resolve() \
+        .is_file()
     with open(out / "cells.csv", newline="") as fh:
         cells = [r for r in csv.DictReader(fh) if r["student_id"] == "alice"]
     assert {r["cell"] for r in cells} >= {"test_softmax", "test_affine"}
     assert "8 students graded" in stdout
+
+
+def test_every_failed_check_has_a_reason(graded):
+    rows, out, _ = graded
+    with open(out / "cells.csv", newline="") as fh:
+        failed = {r["cell"] for r in csv.DictReader(fh)
+                  if r["student_id"] == "bob" and r["score"] == "0"
+                  and r["cell"].startswith("test_")}
+    assert len(failed) == 6, failed
+    reason = rows["bob"]["reason"]
+    for part in reason.removeprefix("failed: ").split("; "):
+        cell, _, why = part.partition(": ")
+        assert cell in failed and why.strip(), part
+    assert all(f"{cell}: " in reason for cell in failed), reason
 
 
 def test_regrading_gives_the_same_csv(graded, tmp_path):
