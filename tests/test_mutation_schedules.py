@@ -137,3 +137,34 @@ def test_plateau_reset_forgets_the_count():
     assert s.lr_at(0) == 1.0 and s.history_ == []
     s.update(1.0)
     assert s.update(1.0) == 1.0           # the old bad epoch is forgotten
+
+
+@pytest.mark.parametrize("schedule", [S.StepwiseDecay(0.1),
+                                      S.ReduceOnPlateau(0.1)],
+                         ids=["StepwiseDecay", "ReduceOnPlateau"])
+def test_lr_at_refuses_a_negative_index_naming_it(schedule):
+    name = type(schedule).__name__
+    with pytest.raises(ValueError, match=rf"^{name}\.lr_at: 'i' must be "):
+        schedule.lr_at(-1)
+    assert schedule.lr_at(0) == 0.1
+
+
+def test_values_of_zero_epochs_is_empty_and_negative_is_refused():
+    s = S.StepwiseDecay(0.1)
+    v = s.values(0)
+    assert v.shape == (0,) and v.dtype == float
+    with pytest.raises(ValueError, match=r"^StepwiseDecay\.values: 'n' must be "):
+        s.values(-1)
+
+
+def test_update_refuses_a_nonfinite_metric_naming_it():
+    with pytest.raises(ValueError,
+                       match=r"^ReduceOnPlateau\.update: 'metric' must be "):
+        S.ReduceOnPlateau(0.1).update(float("nan"))
+
+
+def test_rate_and_factor_errors_name_the_schedule():
+    with pytest.raises(ValueError, match=r"^StepwiseDecay: 'lr' must be "):
+        S.StepwiseDecay(0.0)
+    with pytest.raises(ValueError, match=r"^IntervalDecay: 'factor' must be "):
+        S.IntervalDecay(0.1, factor=2.0)
