@@ -121,11 +121,25 @@ def _toml_list(items: list[str]) -> str:
     return "[" + ", ".join(json.dumps(i) for i in items) + "]"
 
 
-def mutmut_config(group: Group, tests: list[str], messages: bool) -> str:
+PYTEST_ARGS = ["-p", "no:randomly", "-p", "no:cacheprovider", "-m", MARKERS]
+
+
+def failing_tests(tests: list[str]) -> list[str]:
+    """Tests of the selection that fail on the unmutated code."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", *PYTEST_ARGS, "-q", "-rf", "-n", "0",
+         *tests], cwd=ROOT, env=environment(), capture_output=True, text=True,
+        stdin=subprocess.DEVNULL)
+    return re.findall(r"^FAILED (\S+)", proc.stdout, re.M)
+
+
+def mutmut_config(group: Group, tests: list[str], messages: bool,
+                  deselect: list[str] = ()) -> str:
     """The ``[tool.mutmut]`` table for one group."""
     sources = sorted({m.split("/")[0] for m in group.mutate})
-    pytest_args = ["-p", "no:randomly", "-p", "no:cacheprovider",
-                   "-m", MARKERS, "-q"]
+    pytest_args = PYTEST_ARGS + ["-q"]
+    for test in deselect:
+        pytest_args += ["--deselect", test]
     return "\n".join([
         "[tool.mutmut]",
         f"source_paths = {_toml_list(sources)}",
@@ -139,7 +153,8 @@ def mutmut_config(group: Group, tests: list[str], messages: bool) -> str:
     ])
 
 
-def make_workspace(group: Group, tests: list[str], messages: bool) -> Path:
+def make_workspace(group: Group, tests: list[str], messages: bool,
+                   deselect: list[str] = ()) -> Path:
     """A fresh copy of the sources and tests that ``group`` needs."""
     work = ARTIFACTS / "work" / group.name
     if work.exists():
@@ -160,7 +175,7 @@ def make_workspace(group: Group, tests: list[str], messages: bool) -> Path:
     # Drop a [tool.mutmut] table of the project, if any: ours replaces it.
     pyproject = re.sub(r"(?ms)^\[tool\.mutmut\].*?(?=^\[|\Z)", "", pyproject)
     (work / "pyproject.toml").write_text(
-        pyproject.rstrip() + "\n\n" + mutmut_config(group, tests, messages))
+        pyproject.rstrip() + "\n\n" + mutmut_config(group, tests, messages, deselect))
     return work
 
 
@@ -195,7 +210,10 @@ def run_group(group: Group, with_new_tests: bool, max_children: int,
     if with_new_tests:
         tests += [t for t in group.new_tests() if t not in tests]
     tests = [t for t in tests if (ROOT / t).exists()]
-    work = make_workspace(group, tests, messages)
+    # a test that fails without mutants would "kill" every mutant it runs
+    # for; it is left out, and the report names it
+    broken = failing_tests(tests)
+    work = make_workspace(group, tests, messages, broken)
     command = [sys.executable, "-m", "mutmut", "run",
                "--max-children", str(max_children), *functions]
     start = time.monotonic()
@@ -212,6 +230,7 @@ def run_group(group: Group, with_new_tests: bool, max_children: int,
          "--group", group.name],
         cwd=work, env=environment(), stdout=log, stderr=subprocess.STDOUT)
     result = {"group": group.name, "tests": tests, "seconds": took,
+              "deselected": broken,
               "exit_code": proc.returncode, "mutants": [], "reused": len(kept)}
     if collect.returncode == 0 and out.exists():
         fresh = json.loads(out.read_text())
@@ -403,6 +422,11 @@ def write_report(results: list[dict], args,
         lines.append(f"| {g.name} | {s['mutants']} | {s['detected']} | "
                      f"{s['undetected']} | {s['equivalent']} | "
                      f"{_pct(s['score'])} | {verdict} | {res['seconds']:.0f} |")
+    broken = [(res["group"], t) for res in results
+              for t in res.get("deselected", [])]
+    if broken:
+        lines += ["", "Left out because they fail on the unmutated code:", ""]
+        lines += [f"- {g}: `{t}`" for g, t in broken]
     lines += ["", "## Score per module", "",
               "| module | mutants | detected | undetected | equivalent | score |",
               "| --- | ---: | ---: | ---: | ---: | ---: |"]
