@@ -1,0 +1,514 @@
+"""Hidden checks of assignment 08-capstone (run on the grading host).
+
+Every part is compared with the reference on fresh inputs, as in
+assignments 1-7. Two things are new:
+
+- Own parts only. The submitted source of the answer cells is parsed here
+  (AST): a cell that imports a ``course_lib`` layer, optimizer, network or
+  trainer, or any framework (torch, tensorflow, keras, jax, sklearn), or
+  uses a name such an import bound elsewhere, scores zero for the part it
+  replaces. The source comes from the host (``probe.submitted()``); where
+  the grader does not offer it yet, from the notebook's input history,
+  which only a deliberate forgery could change.
+- Accuracy on digits the student never had: the test split of
+  ``load_digits`` (the notebook's loader gives only the training split),
+  half of the copies moved by one pixel (where that moves no ink off the
+  image), all given Gaussian noise, drawn from the check's secret-seeded ``rng``. Only
+  the images are sent; the labels stay here.
+"""
+
+import ast
+
+import numpy as np
+
+from course_tools.checks import Fail, check, expect, expect_close
+
+NOISE_STD = 0.05
+COPIES = 3
+THRESHOLDS = (0.90, 0.93, 0.95)
+# grade id of each answer cell -> the names it must define
+PARTS = {"affine": ("Affine",), "relu": ("ReLU",),
+         "softmax_loss": ("SoftmaxWithLoss",),
+         "optimizer": ("OPTIMIZER", "make_optimizer"), "init": ("he_normal",),
+         "batchnorm": ("BatchNorm",), "dropout": ("Dropout",),
+         "conv": ("Conv2D",), "maxpool": ("MaxPool2D",),
+         "train_loop": ("train",), "model": ("predict", "curves")}
+FRAMEWORKS = ("torch", "tensorflow", "keras", "jax", "flax", "sklearn",
+              "mxnet", "chainer", "theano")
+COURSE_LIB_ALLOWED = ("data",)  # the loader and train_val_split
+ALLOWED_FROM_COURSE_LIB = ("data", "load_digits", "train_val_split")
+
+
+# ------------------------------------------------------------ own parts
+
+def _module_forbidden(module: str) -> bool:
+    top, _, rest = module.partition(".")
+    if top in FRAMEWORKS:
+        return True
+    if top == "course_lib":
+        return bool(rest) and rest.split(".")[0] not in COURSE_LIB_ALLOWED
+    return False
+
+
+def _dynamic_import(node) -> bool:
+    """__import__(...), importlib.import_module(...), exec and eval: code
+    the parser cannot see."""
+    if not isinstance(node, ast.Call):
+        return False
+    f = node.func
+    name = f.id if isinstance(f, ast.Name) else (
+        f.attr if isinstance(f, ast.Attribute) else "")
+    return name in ("__import__", "import_module", "exec", "eval")
+
+
+def imports_in(source: str) -> tuple[set, set, list]:
+    """(forbidden names bound, course_lib root aliases, findings) of one
+    cell's source."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set(), set(), []
+    bound, roots, found = set(), set(), []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                name = a.asname or a.name.split(".")[0]
+                if _module_forbidden(a.name) or (
+                        a.name.split(".")[0] in FRAMEWORKS):
+                    bound.add(name)
+                    found.append(f"import {a.name}")
+                elif a.name == "course_lib" or a.name.startswith(
+                        "course_lib."):
+                    roots.add(name)
+        elif isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            for a in node.names:
+                full = f"{module}.{a.name}"
+                bad = _module_forbidden(module) or (
+                    module == "course_lib"
+                    and a.name not in ALLOWED_FROM_COURSE_LIB)
+                if bad:
+                    bound.add(a.asname or a.name)
+                    found.append(f"from {module} import {a.name}")
+                elif full == "course_lib.data" or module == "course_lib":
+                    pass
+        elif _dynamic_import(node):
+            found.append(f"{ast.unparse(node.func)}(...) (code that cannot "
+                         "be read)")
+    return bound, roots, found
+
+
+def _loads(tree) -> set:
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+
+
+def _root_misuse(tree, roots: set) -> list:
+    """course_lib.layers.X and the like, through an ``import course_lib``."""
+    out = []
+    for n in ast.walk(tree):
+        if (isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name)
+                and n.value.id in roots
+                and n.attr not in ALLOWED_FROM_COURSE_LIB):
+            out.append(f"{n.value.id}.{n.attr}")
+    return out
+
+
+def borrowed_parts(sources: dict) -> dict:
+    """grade id -> what makes that part not the student's own (empty when
+    it is), from the source of every answer cell."""
+    per_cell = {gid: imports_in(src) for gid, src in sources.items()}
+    bound = set().union(*(b for b, _, _ in per_cell.values())) \
+        if per_cell else set()
+    roots = set().union(*(r for _, r, _ in per_cell.values())) \
+        if per_cell else set()
+    verdict = {}
+    for gid, names in PARTS.items():
+        src = sources.get(gid, "")
+        try:
+            tree = ast.parse(src)
+        except SyntaxError:
+            verdict[gid] = []
+            continue
+        found = list(per_cell.get(gid, (set(), set(), []))[2])
+        defined = {n.name for n in ast.walk(tree)
+                   if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+        used = sorted((_loads(tree) & bound) - defined)
+        found += [f"uses {u}, imported from a library" for u in used]
+        found += [f"uses {m}" for m in _root_misuse(tree, roots)]
+        shadow = sorted(set(names) & set().union(
+            *(b for g, (b, _, _) in per_cell.items() if g != gid)))
+        found += [f"{s} is replaced by an import" for s in shadow]
+        verdict[gid] = found
+    return verdict
+
+
+def _history_sources(probe) -> dict:
+    """Fallback: the answer cells found in the notebook's input history,
+    each attributed to the part whose names it defines."""
+    history = probe.get(probe.lookup("_ih"))
+    if not isinstance(history, list):
+        return {}
+    out = {gid: "" for gid in PARTS}
+    other = []
+    for src in history:
+        if not isinstance(src, str):
+            continue
+        try:
+            tree = ast.parse(src)
+        except SyntaxError:
+            continue
+        top = set()
+        for n in tree.body:
+            if isinstance(n, (ast.FunctionDef, ast.ClassDef)):
+                top.add(n.name)
+            elif isinstance(n, ast.Assign):
+                top |= {t.id for t in n.targets if isinstance(t, ast.Name)}
+        owners = [g for g, names in PARTS.items() if set(names) & top]
+        for g in owners:
+            out[g] += "\n" + src
+        if not owners:
+            other.append(src)
+    out["_other"] = "\n".join(other)
+    return out
+
+
+def submitted_sources(side) -> dict:
+    """grade id -> source of each answer cell, as handed in."""
+    own = getattr(type(side), "submitted", None)
+    if own is not None:
+        return dict(side.submitted())
+    if hasattr(side, "_ns"):          # the reference, on the host
+        return {gid: "" for gid in PARTS}
+    return _history_sources(side)
+
+
+def require_own(probe, gid: str) -> None:
+    """Fail unless the part ``gid`` is the student's own code."""
+    found = borrowed_parts(submitted_sources(probe)).get(gid, [])
+    if found:
+        raise Fail(f"{gid}: this part must be your own code; the cell "
+                   f"{'; '.join(sorted(set(found))[:3])}. It scores zero.")
+
+
+# ------------------------------------------------------------ the parts
+
+def _layer_run(side, make, x, dout, train=True):
+    layer = make(side)
+    xs, ds = side.put(x), side.put(dout)
+    out = side.get(layer.forward(xs, train))
+    dx = side.get(layer.backward(ds))
+    grads = side.get(layer.grads)
+    return out, dx, grads, side.get(xs), side.get(ds)
+
+
+def _compare_layer(probe, ref, name, make, x, dout, train=True, rtol=1e-9):
+    got = _layer_run(probe, make, x, dout, train)
+    want = _layer_run(ref, make, x, dout, train)
+    expect_close(got[0], want[0], rtol=rtol, atol=1e-12,
+                 what=f"{name}.forward(x) for x of shape {x.shape}")
+    expect_close(got[1], want[1], rtol=rtol, atol=1e-12,
+                 what=f"{name}.backward(dout), the gradient dx")
+    expect(isinstance(got[2], dict) and set(got[2]) == set(want[2]),
+           f"{name}.grads must have the keys {sorted(want[2])}")
+    for k in want[2]:
+        expect_close(got[2][k], want[2][k], rtol=rtol, atol=1e-12,
+                     what=f"{name}.grads[{k!r}]")
+    expect(np.array_equal(got[3], x) and np.array_equal(got[4], dout),
+           f"{name} must not modify x or dout in place")
+
+
+@check("test_affine", points=2)
+def affine_matches(probe, ref, rng):
+    require_own(probe, "affine")
+    for shape, M in (((4, 6), 3), ((3, 2, 3, 3), 5)):
+        D = int(np.prod(shape[1:]))
+        W, b = rng.normal(size=(D, M)), rng.normal(size=M)
+        x, dout = rng.normal(size=shape), rng.normal(size=(shape[0], M))
+        _compare_layer(probe, ref, "Affine", lambda s: s.Affine(W, b), x,
+                       dout)
+
+
+@check("test_relu", points=1)
+def relu_matches(probe, ref, rng):
+    require_own(probe, "relu")
+    x = rng.normal(size=(5, 3, 2, 2))
+    x[0, 0, 0, :] = 0.0
+    _compare_layer(probe, ref, "ReLU", lambda s: s.ReLU(), x,
+                   rng.normal(size=x.shape), rtol=0)
+
+
+@check("test_softmax_loss", points=2)
+def softmax_loss_matches(probe, ref, rng):
+    require_own(probe, "softmax_loss")
+    for scale in (2.0, 1e3):
+        x = rng.normal(scale=scale, size=(7, 5))
+        t = rng.integers(0, 5, size=7)
+        dout = float(rng.uniform(0.5, 2.0))
+        vals = []
+        for side in (probe, ref):
+            layer = side.SoftmaxWithLoss()
+            loss = layer.forward(x, t)
+            vals.append((loss, side.get(layer.backward(dout))))
+        expect(np.ndim(vals[0][0]) == 0 and np.isfinite(vals[0][0]),
+               f"the loss must be one finite number for logits of scale "
+               f"{scale:g} (subtract the row maximum)")
+        expect_close(vals[0][0], vals[1][0], rtol=1e-9,
+                     what="SoftmaxWithLoss.forward(x, t)",
+                     hint="the mean over the batch")
+        expect_close(vals[0][1], vals[1][1], rtol=1e-9, atol=1e-15,
+                     what="SoftmaxWithLoss.backward(dout)",
+                     hint="dout * (p - onehot(t)) / N")
+
+
+OPTIMIZERS = ("SGD", "Momentum", "Nesterov", "AdaGrad", "RMSProp", "Adam")
+
+
+@check("test_optimizer", points=2)
+def optimizer_trajectory(probe, ref, rng):
+    require_own(probe, "optimizer")
+    from course_lib import optim
+
+    spec = probe.get(probe.OPTIMIZER)
+    expect(isinstance(spec, (tuple, list)) and len(spec) == 2
+           and spec[0] in OPTIMIZERS and isinstance(spec[1], dict),
+           f"OPTIMIZER must be (name, hyperparameters) with a name among "
+           f"{OPTIMIZERS}")
+    try:
+        host = getattr(optim, spec[0])(**spec[1])
+    except (TypeError, ValueError) as exc:
+        raise Fail(f"OPTIMIZER's hyperparameters do not fit {spec[0]}: "
+                   f"{exc}") from None
+    start = {"a.W": rng.normal(size=(4, 3)), "b": rng.normal(size=3)}
+    grads = [{k: rng.normal(size=v.shape) for k, v in start.items()}
+             for _ in range(6)]
+    want = {k: v.copy() for k, v in start.items()}
+    opt = probe.make_optimizer()
+    params = probe.put(start)
+    for g in grads:
+        host.update(want, {k: v.copy() for k, v in g.items()})
+        opt.update(params, g)
+    got = probe.get(params)
+    for k in want:
+        expect_close(got[k], want[k], rtol=1e-7, atol=1e-10,
+                     what=f"{spec[0]}: parameters {k!r} after 6 updates",
+                     hint="update in place (p -= ...), state per key, step "
+                          "count from 1")
+
+
+@check("test_init", points=1)
+def he_normal_statistics(probe, ref, rng):
+    require_own(probe, "init")
+    for shape in ((300, 200), (32, 16, 3, 3), (8, 3, 5, 5)):
+        fan_in = shape[0] if len(shape) == 2 else int(np.prod(shape[1:]))
+        std = np.sqrt(2.0 / fan_in)
+        n = int(np.prod(shape))
+        seed = int(rng.integers(1 << 31))
+        W = probe.he_normal(shape, probe.np.random.default_rng(seed))
+        expect(isinstance(W, np.ndarray) and W.shape == shape,
+               f"he_normal{shape} must return an array of that shape")
+        expect(abs(W.mean()) < 5 * std / np.sqrt(n),
+               f"he_normal{shape}: the mean must be 0")
+        expect(abs(W.std() - std) < 5 * std / np.sqrt(2 * n),
+               f"he_normal{shape}: the std must be sqrt(2 / fan_in), with "
+               "fan_in = C*kh*kw for (F, C, kh, kw)")
+        again = probe.he_normal(shape, probe.np.random.default_rng(seed))
+        expect(np.array_equal(W, again), "he_normal must draw from rng only")
+
+
+@check("test_batchnorm", points=3)
+def batchnorm_matches(probe, ref, rng):
+    require_own(probe, "batchnorm")
+    for shape in ((6, 4), (3, 2, 4, 5)):
+        C = shape[1]
+        gamma, beta = rng.normal(size=C), rng.normal(size=C)
+        x = rng.normal(2.0, 3.0, size=shape)
+        _compare_layer(probe, ref, "BatchNorm",
+                       lambda s: s.BatchNorm(gamma, beta), x,
+                       rng.normal(size=shape), rtol=1e-7)
+        runs = []
+        for side in (probe, ref):
+            bn = side.BatchNorm(gamma, beta, 0.8)
+            for _ in range(3):
+                bn.forward(rng_x := x + 1.0, True)
+            runs.append((side.get(bn.running_mean), side.get(bn.running_var),
+                         side.get(bn.forward(rng_x[:2], False))))
+        for got, want, what in zip(runs[0], runs[1], (
+                "running_mean", "running_var", "the inference output")):
+            expect_close(got, want, rtol=1e-9, atol=1e-12,
+                         what=f"BatchNorm {what} after 3 training batches",
+                         hint="running = momentum*running + (1 - momentum)"
+                              "*batch, with the unbiased variance")
+
+
+@check("test_dropout", points=2)
+def dropout_behaves(probe, ref, rng):
+    require_own(probe, "dropout")
+    ratio = float(rng.uniform(0.2, 0.6))
+    x = rng.uniform(0.5, 1.5, size=(400, 60))
+    seed = int(rng.integers(1 << 31))
+    layer = probe.Dropout(ratio, seed)
+    y = layer.forward(x, True)
+    expect(isinstance(y, np.ndarray) and y.shape == x.shape,
+           "Dropout.forward must keep the shape")
+    kept = y != 0
+    expect_close(y[kept], x[kept] / (1 - ratio), rtol=1e-12,
+                 what="kept units", hint="divide them by 1 - ratio")
+    n = x.size
+    expect(abs((~kept).mean() - ratio) < 5 * np.sqrt(ratio * (1 - ratio) / n),
+           "the fraction of dropped units must be about ratio (the "
+           "probability of dropping)")
+    dout = rng.normal(size=x.shape)
+    expect_close(layer.backward(dout), dout * kept / (1 - ratio),
+                 rtol=1e-12, what="Dropout.backward(dout)",
+                 hint="the same mask and scale as forward")
+    expect_close(probe.Dropout(ratio, seed).forward(x, False), x, rtol=0,
+                 what="Dropout.forward(x, train=False)",
+                 hint="inference returns the input unchanged")
+    again = probe.Dropout(ratio, seed).forward(x, True)
+    expect(np.array_equal(again, y), "the same rng seed must give the same "
+           "mask: draw from np.random.default_rng(rng)")
+
+
+@check("test_conv", points=3)
+def conv_matches(probe, ref, rng):
+    require_own(probe, "conv")
+    for xs, ws, s, p in (((2, 3, 6, 6), (4, 3, 3, 3), 1, 1),
+                         ((2, 2, 7, 7), (3, 2, 3, 3), 2, 0),
+                         ((1, 1, 8, 8), (5, 1, 2, 2), 2, 1)):
+        x, W, b = rng.normal(size=xs), rng.normal(size=ws), \
+            rng.normal(size=ws[0])
+        out = ref.Conv2D(W, b, s, p).forward(x)
+        _compare_layer(probe, ref, f"Conv2D(stride={s}, pad={p})",
+                       lambda side: side.Conv2D(W, b, s, p), x,
+                       rng.normal(size=out.shape))
+
+
+@check("test_maxpool", points=2)
+def maxpool_matches(probe, ref, rng):
+    require_own(probe, "maxpool")
+    for xs, size, stride in (((2, 3, 6, 6), 2, 2), ((2, 2, 7, 7), 3, 2),
+                             ((1, 2, 5, 5), 2, 1)):
+        # rounded values give ties: the first maximum takes the gradient
+        x = np.round(rng.normal(size=xs), 1)
+        out = ref.MaxPool2D(size, stride).forward(x)
+        _compare_layer(probe, ref, f"MaxPool2D({size}, {stride})",
+                       lambda side: side.MaxPool2D(size, stride), x,
+                       rng.normal(size=out.shape), rtol=1e-12)
+
+
+@check("test_train_loop", points=2)
+def loop_batches(probe, ref, rng):
+    require_own(probe, "train_loop")
+    N, batch, epochs = int(rng.integers(23, 40)), int(rng.integers(4, 9)), 3
+    x = np.arange(N, dtype=float)[:, None] * np.ones((1, 2))
+    t = np.arange(N)
+    seen, epoch_ends = [], []
+    losses = rng.uniform(0.1, 2.0, size=1000)
+
+    def step(xb, tb):
+        seen.append(np.asarray(tb))
+        return float(losses[len(seen) - 1])
+
+    def on_epoch(epoch, mean):
+        epoch_ends.append((epoch, mean, len(seen)))
+
+    hist = probe.train(step, x, t, epochs, batch,
+                       probe.np.random.default_rng(int(rng.integers(1 << 31))),
+                       on_epoch)
+    per = -(-N // batch)
+    expect(len(seen) == per * epochs,
+           f"{epochs} epochs of {N} samples in batches of {batch} take "
+           f"{per * epochs} steps; got {len(seen)}")
+    orders = []
+    for e in range(epochs):
+        part = seen[e * per:(e + 1) * per]
+        expect([len(b) for b in part[:-1]] == [batch] * (per - 1),
+               "batches must have batch_size samples (only the last may be "
+               "smaller)")
+        order = np.concatenate(part)
+        expect(sorted(order.tolist()) == list(range(N)),
+               "every sample must be used exactly once per epoch (draw a "
+               "permutation, not with replacement; keep the last batch)")
+        orders.append(order)
+    expect(not np.array_equal(orders[0], orders[1])
+           and not np.array_equal(orders[0], np.arange(N)),
+           "draw a fresh random order every epoch")
+    want = [float(sum(losses[e * per + i] * len(seen[e * per + i])
+                      for i in range(per)) / N) for e in range(epochs)]
+    expect(isinstance(hist, (list, tuple, np.ndarray)) and len(hist) == epochs,
+           "train must return one mean loss per epoch")
+    expect_close(np.asarray(hist, dtype=float), np.array(want), rtol=1e-9,
+                 dtype=False, what="the per-epoch losses",
+                 hint="the mean over samples: weight each batch's loss by "
+                      "its size")
+    expect([(e, n) for e, _, n in epoch_ends]
+           == [(e, per * (e + 1)) for e in range(epochs)],
+           "on_epoch(epoch, mean_loss) is called once after each epoch")
+
+
+# ------------------------------------------------------------ accuracy
+
+def _shift(img, dy, dx):
+    padded = np.pad(img, ((1, 1), (1, 1)))
+    return padded[1 - dy:9 - dy, 1 - dx:9 - dx]
+
+
+def held_out(rng, copies=COPIES):
+    """(images (n, 1, 8, 8), labels): ``copies`` copies of the digits' test
+    split, each given Gaussian noise of std NOISE_STD and, with probability
+    1/2, moved by one pixel up, down, left or right (a direction whose edge
+    row or column is blank, so no ink leaves the image)."""
+    from course_lib.data import load_digits
+
+    _, (x, t) = load_digits(flatten=False)
+    images, labels = [], []
+    for _ in range(copies):
+        for img, label in zip(x[:, 0], t):
+            moves = [(dy, dx) for dy, dx, edge in (
+                (1, 0, img[-1]), (-1, 0, img[0]),
+                (0, 1, img[:, -1]), (0, -1, img[:, 0])) if not edge.any()]
+            if not moves or rng.random() < 0.5:
+                moves = [(0, 0)]
+            dy, dx = moves[rng.integers(len(moves))]
+            images.append(_shift(img, dy, dx)
+                          + rng.normal(0.0, NOISE_STD, size=(8, 8)))
+            labels.append(label)
+    return np.array(images)[:, None], np.array(labels)
+
+
+def accuracy_of(predict, rng) -> float:
+    """Fraction of held-out images that ``predict`` labels correctly."""
+    x, t = held_out(rng)
+    labels = predict(x)
+    if not isinstance(labels, np.ndarray) or labels.shape != t.shape:
+        raise Fail(f"predict(images) for {len(t)} images must return an "
+                   f"array of {len(t)} labels; got "
+                   f"{getattr(labels, 'shape', type(labels).__name__)}")
+    if labels.dtype.kind not in "iu":
+        if labels.dtype.kind != "f" or not np.all(labels == np.round(labels)):
+            raise Fail("predict must return integer labels 0-9 (argmax of "
+                       "the logits), not scores")
+    return float(np.mean(labels == t))
+
+
+def _accuracy_points(probe, rng, level):
+    require_own(probe, "model")
+    acc = accuracy_of(probe.predict, rng)
+    need = THRESHOLDS[level]
+    if acc < need:
+        raise Fail(f"held-out accuracy {acc:.1%} is below {need:.0%}")
+
+
+@check("test_accuracy", points=2)
+def accuracy_90(probe, ref, rng):
+    _accuracy_points(probe, rng, 0)
+
+
+@check("test_accuracy", points=2)
+def accuracy_93(probe, ref, rng):
+    _accuracy_points(probe, rng, 1)
+
+
+@check("test_accuracy", points=2)
+def accuracy_95(probe, ref, rng):
+    _accuracy_points(probe, rng, 2)
