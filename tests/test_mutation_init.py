@@ -35,6 +35,9 @@ BAD_CALLS = [
     (lambda: init.constant((2, 3), 1.0, dtype=bool), TypeError,
      "constant: 'dtype'"),
     (lambda: init.zeros([2.5]), ValueError, "zeros: 'shape'"),
+    # a string NumPy does not understand as a dtype at all
+    (lambda: init.zeros((2, 3), dtype="float-ish"), TypeError,
+     "zeros: 'dtype'"),
     (lambda: init.zeros((2, 3), dtype=np.int8), TypeError, "zeros: 'dtype'"),
 ]
 
@@ -69,3 +72,10 @@ def test_float32_is_the_float64_draw_rounded(make):
     w32, w64 = make(np.float32), make(np.float64)
     assert w32.dtype == np.float32 and w64.dtype == np.float64
     np.testing.assert_array_equal(w32, w64.astype(np.float32))
+
+
+def test_sizes_of_one_are_valid_shapes():
+    assert init.fans((1,)) == (1, 1)
+    assert init.fans((1, 5)) == (1, 5)
+    assert init.zeros((1, 1)).shape == (1, 1)
+    assert init.he_normal((1, 3), rng=0).shape == (1, 3)
