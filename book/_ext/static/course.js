@@ -1,3 +1,19 @@
+/* Printing: folded answers (dropdowns) open for the printout and close
+   again afterwards. */
+(function () {
+  var opened = [];
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("details:not([open])").forEach(function (d) {
+      d.open = true;
+      opened.push(d);
+    });
+  });
+  window.addEventListener("afterprint", function () {
+    opened.forEach(function (d) { d.open = false; });
+    opened = [];
+  });
+})();
+
 /* Pre-rendered figures (div.course-views): keep a one-line caption naming
    the view on show, so that a printed page says which settings its picture
    has (the controls are hidden in print by course.css). */
