@@ -24,8 +24,7 @@ SCHEDULES = [
     (S.CosineAnnealing, {"lr": 0.1, "T_max": 10}),
     (S.LinearWarmup, {"schedule": BASE, "warmup_steps": 5}),
     (S.ReduceOnPlateau, {"lr": 0.1}),
-    pytest.param(S.BoldDriver, {"lr": 0.1}, marks=pytest.mark.xfail(
-        strict=True, reason="BoldDriver's repr leaves out min_lr and max_lr")),
+    (S.BoldDriver, {"lr": 0.1}),
 ]
 
 

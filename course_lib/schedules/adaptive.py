@@ -197,4 +197,5 @@ class BoldDriver(_Stateful):
 
     def _args(self):
         return {"lr": self.lr, "increase": self.increase,
-                "decrease": self.decrease, "tolerance": self.tolerance}
+                "decrease": self.decrease, "tolerance": self.tolerance,
+                "min_lr": self.min_lr, "max_lr": self.max_lr}
