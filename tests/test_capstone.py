@@ -1,0 +1,180 @@
+"""Assignment 8, the capstone: the held-out images, the own-parts rule and
+the accuracy points, checked on the host without a sandbox."""
+
+from __future__ import annotations
+
+import importlib.util
+import time
+
+import numpy as np
+import pytest
+
+from course_tools.checks import Fail, reference
+from course_tools.course import SOLUTIONS
+
+from .assignments import solution_sources
+
+pytestmark = [pytest.mark.grading]
+
+NOTEBOOK = SOLUTIONS / "08-capstone" / "capstone.ipynb"
+TIME_LIMIT = 60.0
+
+
+def _checks():
+    spec = importlib.util.spec_from_file_location(
+        "capstone_checks", SOLUTIONS / "08-capstone" / "checks.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+checks = _checks()
+
+
+class HostSide:
+    """The reference namespace seen as a student's notebook whose answer
+    cells are ``sources`` (what ``probe.submitted()`` returns)."""
+
+    def __init__(self, namespace, sources):
+        self._ns, self._sources = namespace, sources
+
+    def submitted(self):
+        return dict(self._sources)
+
+    def __getattr__(self, name):
+        return self._ns[name]
+
+    def get(self, value):
+        return value
+
+    def put(self, value):
+        return value
+
+
+@pytest.fixture(scope="module")
+def trained():
+    """The reference notebook, run once: (namespace, seconds)."""
+    start = time.perf_counter()
+    ref = reference(NOTEBOOK)
+    return ref, time.perf_counter() - start
+
+
+def test_held_out_images_are_not_in_what_the_loader_gives():
+    from course_lib.data import load_digits
+
+    (x_train, _), (x_test, _) = load_digits(flatten=False)
+    x, t = checks.held_out(np.random.default_rng(123))
+    assert x.shape == (checks.COPIES * len(x_test), 1, 8, 8)
+    assert t.shape == (len(x),)
+    flat = x.reshape(len(x), -1)
+    for known in (x_train, x_test):
+        k = known.reshape(len(known), -1)
+        # the smallest distance from each held-out image to any given one
+        d = ((flat ** 2).sum(1)[:, None] + (k ** 2).sum(1)[None]
+             - 2 * flat @ k.T)
+        assert d.min() > 1e-6, "a held-out image equals a stored digit"
+
+
+def test_held_out_depends_on_the_secret_seed():
+    a, _ = checks.held_out(np.random.default_rng(1))
+    b, _ = checks.held_out(np.random.default_rng(2))
+    again, _ = checks.held_out(np.random.default_rng(1))
+    assert not np.allclose(a, b)
+    assert np.array_equal(a, again)
+
+
+def test_reference_reaches_the_top_threshold_in_time(trained):
+    ref, seconds = trained
+    assert seconds < TIME_LIMIT, f"the reference took {seconds:.1f} s"
+    acc = checks.accuracy_of(ref.predict, np.random.default_rng(7))
+    assert acc >= checks.THRESHOLDS[-1], f"reference accuracy {acc:.3f}"
+
+
+def test_one_class_for_every_image_scores_nothing(trained):
+    ref, _ = trained
+    sources = solution_sources(NOTEBOOK)
+
+    def one_class(images):
+        return np.full(len(images), 3)
+
+    probe = HostSide({**ref._ns, "predict": one_class}, sources)
+    for fn in (checks.accuracy_90, checks.accuracy_93, checks.accuracy_95):
+        with pytest.raises(Fail, match="below"):
+            fn(probe, ref, np.random.default_rng(0))
+
+
+def test_scores_are_not_accepted_as_labels(trained):
+    ref, _ = trained
+    probe = HostSide({**ref._ns, "predict": lambda x: np.zeros((len(x), 10))},
+                     solution_sources(NOTEBOOK))
+    with pytest.raises(Fail, match="labels"):
+        checks.accuracy_90(probe, ref, np.random.default_rng(0))
+
+
+COURSE_LIB_NETWORK = {
+    "affine": "from course_lib.layers import Affine",
+    "relu": "import course_lib\nReLU = course_lib.layers.ReLU",
+    "batchnorm": "import course_lib.layers as L\nBatchNorm = L.BatchNorm",
+    "optimizer": ("from course_lib.optim import Adam\n"
+                  "OPTIMIZER = ('Adam', {'lr': 0.005})\n"
+                  "def make_optimizer():\n    return Adam(lr=0.005)"),
+    "model": ("from course_lib.network import Sequential\n"
+              "net = Sequential([])\n"
+              "def predict(images):\n    return net.predict(images)"),
+}
+
+
+def test_course_lib_parts_score_zero_for_what_they_replace(trained):
+    ref, _ = trained
+    sources = {**solution_sources(NOTEBOOK), **COURSE_LIB_NETWORK}
+    found = checks.borrowed_parts(sources)
+    assert {g for g, why in found.items() if why} == set(COURSE_LIB_NETWORK)
+    # a part's check fails before comparing anything, the others pass
+    probe = HostSide(ref._ns, sources)
+    rng = np.random.default_rng(0)
+    with pytest.raises(Fail, match="own code"):
+        checks.affine_matches(probe, ref, rng)
+    with pytest.raises(Fail, match="own code"):
+        checks.accuracy_90(probe, ref, rng)
+    checks.relu_matches(HostSide(ref._ns, solution_sources(NOTEBOOK)), ref,
+                        rng)
+    checks.conv_matches(probe, ref, rng)
+
+
+@pytest.mark.parametrize("source,replaced", [
+    ("import torch\nConv2D = torch.nn.Conv2d", True),
+    ("import tensorflow as tf", True),
+    ("from sklearn.neural_network import MLPClassifier", True),
+    ("import jax.numpy as jnp", True),
+    ("import importlib\nm = importlib.import_module('course_lib.layers')",
+     True),
+    ("exec(open('layers.py').read())", True),
+    ("from course_lib.data import load_digits, train_val_split", False),
+    ("from course_lib import load_digits", False),
+    ("import numpy as np\nclass Conv2D:\n    pass", False),
+])
+def test_forbidden_imports_are_found(source, replaced):
+    found = checks.borrowed_parts({"conv": source})["conv"]
+    assert bool(found) is replaced, found
+
+
+def test_an_import_in_another_cell_taints_the_part_that_uses_it():
+    sources = {"relu": "import torch\nclass ReLU:\n    pass",
+               "conv": "Conv2D = torch.nn.Conv2d",
+               "affine": "class Affine:\n    pass"}
+    found = checks.borrowed_parts(sources)
+    assert found["relu"] and found["conv"] and not found["affine"]
+    shadow = {"affine": "class Affine:\n    pass",
+              "relu": "from course_lib.layers import Affine\nclass ReLU: ..."}
+    assert checks.borrowed_parts(shadow)["affine"], \
+        "an import that replaces the student's Affine later is found"
+
+
+def test_the_reference_parts_pass_their_checks(trained):
+    ref, _ = trained
+    probe = HostSide(ref._ns, solution_sources(NOTEBOOK))
+    rng = np.random.default_rng(5)
+    for fn in (checks.affine_matches, checks.relu_matches,
+               checks.softmax_loss_matches, checks.batchnorm_matches,
+               checks.conv_matches, checks.maxpool_matches):
+        fn(probe, ref, rng)
