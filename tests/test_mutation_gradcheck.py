@@ -94,3 +94,29 @@ def test_errors_name_the_function_and_the_argument():
         numerical_gradient(lambda v: 0.0, np.ones(2), h=0.0)
     with pytest.raises(TypeError, match=r"^check_layer: 'x' must be "):
         check_layer(_Square(), np.ones(2, dtype=np.float32))
+
+
+class _Cube:
+    """out = x · W³ (element-wise), with W a parameter."""
+
+    def __init__(self, W):
+        self.params = {"W": W}
+        self.grads = {"W": np.zeros_like(W)}
+
+    def forward(self, x, train=True):
+        self._x = x
+        return x * self.params["W"] ** 3
+
+    def backward(self, dout):
+        W = self.params["W"]
+        self.grads["W"] = np.sum(3 * W ** 2 * self._x * dout, axis=0)
+        return W ** 3 * dout
+
+
+def test_check_layer_uses_the_given_step_for_parameters_too():
+    # the central difference of W³ is 3W² + h²: exact up to h² per element
+    rng = np.random.default_rng(2)
+    layer = _Cube(rng.uniform(0.5, 1.5, 3))
+    x = rng.standard_normal((2, 3))
+    assert check_layer(layer, x, rng=0)["W"] < 1e-8
+    assert check_layer(layer, x, rng=0, h=0.5)["W"] > 1e-3
