@@ -41,10 +41,11 @@ def test_every_cjk_character_of_the_book_is_in_the_font():
         f"中文 column still there? found {sorted(used)}")
     cmap = _cmap()
     missing = {c: files for c, files in used.items() if ord(c) not in cmap}
+    where = sorted({f for files in missing.values() for f in files})
     assert not missing, (
         f"{len(missing)} CJK characters of the book are not in "
         f"{maker.FONT_OUT.relative_to(ROOT)}: "
-        f"{''.join(sorted(missing))} (in {sorted({f for fs in missing.values() for f in fs})}). "
+        f"{''.join(sorted(missing))} (in {where}). "
         "Regenerate it: .venv/bin/python book/_ext/make_cjk_font.py")
 
 

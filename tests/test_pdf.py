@@ -143,7 +143,7 @@ def test_make_pdf_gives_one_pdf_with_a_bookmark_per_page(book_html, book_pdf):
     assert not missing, f"no bookmark for {missing}; bookmarks: {marks}"
     pages = [titles[t] for t in expected]
     assert pages == sorted(pages) and len(set(pages)) == len(pages), (
-        f"bookmarks out of reading order: {list(zip(expected, pages))}")
+        f"bookmarks out of reading order: {list(zip(expected, pages, strict=True))}")
     assert len(reader.pages) > len(docs)
     chapters = [t for t in expected if t.startswith("Chapter ")]
     assert len(chapters) == 7, chapters
