@@ -1,10 +1,14 @@
 """nbgrader's ``autograde`` (and Formgrader's Autograde button) on the
 course's grading engine.
 
-Two preprocessors replace nbgrader's ``Execute`` and ``SaveAutoGrades``
-in ``c.Autograde.autograde_preprocessors`` (see :func:`configure`, called by
-the course's ``nbgrader_config.py``):
+Three preprocessors take the place of nbgrader's own (see
+:func:`configure`, called by the course's ``nbgrader_config.py``):
 
+- :class:`RebuildFromSource` replaces nbgrader's sanitizing of the
+  submitted file (``DeduplicateIds``, ``OverwriteCells``): the notebook is
+  rebuilt from the instructor's source with only the student's answers
+  (:func:`course_tools.integrity.merge`), so duplicated, retyped or edited
+  cells and forged metadata cannot stop the run for the whole class;
 - :class:`SandboxedGrade` runs the sanitized submission exactly as
   ``make grade`` does: rebuilt from the source, executed in a sandbox, each
   hidden check decided on the host against the reference solution. The
@@ -56,6 +60,44 @@ def _plan(source: Path, release: Path, assignment: str, notebook: str):
         return _PLANS[key]
 
 
+class RebuildFromSource(NbGraderPreprocessor):
+    """The submission as it will run: the source notebook's cells (with
+    their nbgrader metadata) and the student's answers and added cells."""
+
+    def preprocess(self, nb, resources):
+        meta = resources["nbgrader"]
+        template, _ = _plan(*_folders(self.config), meta["assignment"],
+                            f"{meta['notebook']}.ipynb")
+        cells, integrity = merge(template, json.loads(nbformat.writes(nb)))
+        by_id = {c["metadata"]["nbgrader"].get("grade_id"): c
+                 for c in template.cells}
+        rebuilt = []
+        for cell in cells:
+            if cell.grade_id in by_id:
+                meta_nb = dict(by_id[cell.grade_id]["metadata"]["nbgrader"])
+                new = (nbformat.v4.new_code_cell if cell.cell_type == "code"
+                       else nbformat.v4.new_markdown_cell)(cell.source)
+                new.metadata["nbgrader"] = meta_nb
+                new.id = cell.grade_id.replace("_", "-")[:64]
+            else:
+                new = nbformat.v4.new_code_cell(cell.source)
+            rebuilt.append(new)
+        nb.cells = rebuilt
+        for note in integrity.restored + integrity.stripped:
+            self.log.info("%s/%s: %s", meta["student"], meta["assignment"],
+                          note)
+        return nb, resources
+
+
+def _folders(config) -> tuple[Path, Path]:
+    """The course's source and release folders (from nbgrader's config)."""
+    from nbgrader.coursedir import CourseDirectory
+
+    course = CourseDirectory(config=config)
+    return (Path(course.format_path(course.source_directory, ".", ".")),
+            Path(course.format_path(course.release_directory, ".", ".")))
+
+
 class SandboxedGrade(NbGraderPreprocessor):
     """Grade the notebook in a sandbox, with host-decided checks."""
 
@@ -69,16 +111,10 @@ class SandboxedGrade(NbGraderPreprocessor):
                           "stopped, bytes").tag(config=True)
 
     def preprocess(self, nb, resources):
-        from nbgrader.coursedir import CourseDirectory
-
         meta = resources["nbgrader"]
         assignment, student = meta["assignment"], meta["student"]
         notebook = f"{meta['notebook']}.ipynb"
-        course = CourseDirectory(config=self.config)
-        source = Path(course.format_path(course.source_directory, ".", "."))
-        release = Path(course.format_path(course.release_directory, ".",
-                                          "."))
-        template, plan = _plan(source, release, assignment, notebook)
+        template, plan = _plan(*_folders(self.config), assignment, notebook)
         cells, integrity = merge(template, json.loads(nbformat.writes(nb)))
         limits = Limits(cell_seconds=self.cell_seconds,
                         student_seconds=self.student_seconds,
@@ -138,6 +174,12 @@ class SaveCheckScores(SaveAutoGrades):
         self.gradebook.db.commit()
 
 
+SANITIZE_PREPROCESSORS = [
+    "nbgrader.preprocessors.ClearOutput",
+    "course_tools.autograde.RebuildFromSource",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
 AUTOGRADE_PREPROCESSORS = [
     "course_tools.autograde.SandboxedGrade",
     "nbgrader.preprocessors.IgnorePattern",
@@ -152,4 +194,5 @@ AUTOGRADE_PREPROCESSORS = [
 def configure(c) -> None:
     """Make ``nbgrader autograde`` use the course's engine (in an
     ``nbgrader_config.py``: ``configure(c)``)."""
+    c.Autograde.sanitize_preprocessors = list(SANITIZE_PREPROCESSORS)
     c.Autograde.autograde_preprocessors = list(AUTOGRADE_PREPROCESSORS)

@@ -21,7 +21,7 @@ submission). Students are graded in parallel, one sandbox per notebook.
 Written to ``--out`` (default ``grades/``):
 
 - ``grades.csv``: one row per student and assignment: ``status``
-  (``graded``, ``flagged``, ``missing``, ``invalid`` or ``error``), score,
+  (``graded``, ``missing``, ``invalid`` or ``error``), score,
   ``needs_manual_grade``, ``flagged`` and a ``reason``;
 - ``cells.csv``: the score of every graded cell;
 - ``integrity.json``: per row, what was restored, stripped, undone or
@@ -59,7 +59,7 @@ from .sandbox import Limits, isolation
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 MAX_NOTEBOOK_BYTES = 20 << 20
-STATUSES = ("graded", "flagged", "missing", "invalid", "error")
+STATUSES = ("graded", "missing", "invalid", "error")
 
 
 @dataclass
@@ -355,7 +355,7 @@ class GradebookWriter:
             self.gb.remove_submission(res.assignment, res.student)
         except MissingEntry:
             pass
-        if res.status not in ("graded", "flagged"):
+        if res.status != "graded":
             return
         with self.gb.db.no_autoflush:
             self.gb.add_submission(res.assignment, res.student)
@@ -365,8 +365,6 @@ class GradebookWriter:
                                                    res.student)
             for grade in sub.grades:
                 got = res.cells.get(grade.name, (None, None))[0]
-                if res.status == "flagged":
-                    got = None
                 if grade.name in res.manual_cells:
                     grade.auto_score, grade.manual_score = None, got
                 else:
@@ -471,7 +469,7 @@ def _collection_times(collection, submissions: Path) -> dict:
 
 
 def _apply_late(res: Result, late: LatePolicy | None, stamps: dict) -> None:
-    if late is None or res.status not in ("graded", "flagged"):
+    if late is None or res.status != "graded":
         return
     score, note = late.apply(res.assignment,
                              stamps.get((res.student, res.assignment)),

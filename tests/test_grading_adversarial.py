@@ -16,11 +16,14 @@ from course_tools import grade as grading
 from course_tools.sandbox import Limits, bwrap
 
 from .adversarial.corpus import ASSIGNMENT, NB, build, write
+from .assignments import nbgrader_autograde
 
 pytestmark = [pytest.mark.grading, pytest.mark.adversarial, pytest.mark.slow,
               pytest.mark.xdist_group("adversarial")]
 
-LIMITS = Limits(cell_seconds=8, student_seconds=120, memory_mb=1024,
+# Filling the 1 GiB address space (the memory bomb) takes several seconds
+# on a loaded machine; a cell gets 15.
+LIMITS = Limits(cell_seconds=15, student_seconds=150, memory_mb=1024,
                 flood_bytes=4 << 20)
 
 
@@ -202,3 +205,54 @@ def test_no_sandbox_process_survives(corpus):
         if cmd == b"sleep\x0060\x00":
             left.append(pid)
     assert not left, f"{len(left)} sleep processes survived the sandbox"
+
+
+@pytest.fixture(scope="module")
+def classroom(corpus):
+    """The same corpus through ``nbgrader autograde`` with the course's
+    configuration (what Formgrader's Autograde button runs)."""
+    import shutil
+
+    root = corpus["root"] / "nbgrader"
+    subs = root / "submissions"
+    for case in corpus["cases"]:
+        if corpus["rows"][grading._safe_csv(case.student)]["status"] == \
+                "graded":
+            shutil.copytree(corpus["root"] / "submissions" / case.student,
+                            subs / case.student)
+    engine = {"cell_seconds": LIMITS.cell_seconds,
+              "student_seconds": LIMITS.student_seconds,
+              "memory_mb": LIMITS.memory_mb,
+              "flood_bytes": LIMITS.flood_bytes}
+    scores = nbgrader_autograde(subs, ASSIGNMENT, NB, root / "course", engine)
+    return scores, root / "course"
+
+
+def test_nbgrader_autograde_gives_the_same_scores(corpus, classroom):
+    scores, _ = classroom
+    graded = {c.student for c in corpus["cases"]
+              if corpus["rows"][grading._safe_csv(c.student)]["status"]
+              == "graded"}
+    assert set(scores) == graded
+    for student in sorted(graded):
+        res = corpus["results"][student]
+        mine = {cell: got for cell, (got, _) in res.cells.items()}
+        assert scores[student]["cells"] == mine, student
+        auto = sum(v for v in mine.values() if v is not None)
+        assert scores[student]["score"] == auto, student
+
+
+def test_nbgrader_autograded_notebooks_hold_no_check(classroom):
+    _, course = classroom
+    notebooks = list(course.glob(f"autograded/*/{ASSIGNMENT}/{NB}"))
+    assert len(notebooks) >= 30, len(notebooks)
+    lines = _check_source_lines()
+    for path in notebooks:
+        text = path.read_text()
+        for line in lines:
+            assert json.dumps(line)[1:-1] not in text, (path, line)
+        for value in EXPECTED_VALUES:
+            assert value not in text, (path, value)
+    found = sorted(str(p.relative_to(course)) for p in
+                   course.rglob("checks.py"))
+    assert found == [f"source/{ASSIGNMENT}/checks.py"], found
