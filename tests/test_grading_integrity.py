@@ -281,3 +281,29 @@ def test_each_running_sandbox_has_its_own_uid():
     uids = {int(s[0]) for s in seen}
     assert len(uids) == 2 and min(uids) >= 1_000_000, seen
     assert all(s[1:] == ["False", "True"] for s in seen), seen
+
+
+def test_rows_only_for_what_was_handed_in_without_a_roster(tmp_path):
+    import json
+
+    from course_tools.course import assignments
+    from course_tools.grade import collect
+
+    course = assignments()
+    templates = {(a.name, nb): load_template(a.name, nb) for a in course
+                 for nb in a.notebooks}
+    (tmp_path / "alice").mkdir()
+    (tmp_path / "alice" / NB).write_text(json.dumps(variants(A, NB)[
+        "reference"]))
+    (tmp_path / "bob").mkdir()
+    final, jobs = collect(tmp_path, course, ["alice", "bob"], templates)
+    assert [(j.result.student, j.result.assignment) for j in jobs] == [
+        ("alice", A)]
+    assert not [r for r in final if r.student == "alice"]
+    # a folder holding none of the assignments is not silently dropped
+    bob = [r for r in final if r.student == "bob"]
+    assert len(bob) == len(course) and {r.status for r in bob} == {"missing"}
+    # on the roster, every assignment gets a row
+    final, _ = collect(tmp_path, course, ["alice"], templates, {"alice"})
+    assert len(final) == len(course) - 1
+    assert {r.status for r in final} == {"missing"}
