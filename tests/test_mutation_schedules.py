@@ -167,3 +167,60 @@ def test_rate_and_factor_errors_name_the_schedule():
         S.StepwiseDecay(0.0)
     with pytest.raises(ValueError, match=r"^IntervalDecay: 'factor' must be "):
         S.IntervalDecay(0.1, factor=2.0)
+
+
+# Each constructor's documented ranges, probed just outside (and, where the
+# boundary is open or closed, exactly at) the edge.
+RANGE_ERRORS = [
+    (lambda: S.BoldDriver(0.1, increase=0.99), "BoldDriver: 'increase'"),
+    (lambda: S.BoldDriver(0.1, decrease=0.0), "BoldDriver: 'decrease'"),
+    (lambda: S.BoldDriver(0.1, decrease=1.0), "BoldDriver: 'decrease'"),
+    (lambda: S.BoldDriver(0.1, tolerance=-0.01), "BoldDriver: 'tolerance'"),
+    (lambda: S.BoldDriver(0.1, min_lr=-0.01), "BoldDriver: 'min_lr'"),
+    (lambda: S.BoldDriver(0.1, min_lr=0.5, max_lr=0.4),
+     "BoldDriver: 'max_lr'"),
+    (lambda: S.BoldDriver(0.1, max_lr=float("nan")), "BoldDriver: 'max_lr'"),
+    (lambda: S.BoldDriver(0.1, max_lr="1"), "BoldDriver: 'max_lr'"),
+    (lambda: S.BoldDriver(-0.1), "BoldDriver: 'lr'"),
+    (lambda: S.CosineAnnealing(-0.1, 10), "CosineAnnealing: 'lr'"),
+    (lambda: S.CosineAnnealing(0.1, 0), "CosineAnnealing: 'T_max'"),
+    (lambda: S.CosineAnnealing(0.1, 10, min_lr=-0.01),
+     "CosineAnnealing: 'min_lr'"),
+    (lambda: S.CosineAnnealing(0.1, 10, min_lr=0.2),
+     "CosineAnnealing: 'min_lr'"),
+    (lambda: S.LinearWarmup(BASE, 0), "LinearWarmup: 'warmup_steps'"),
+    (lambda: S.LinearWarmup(BASE, 5, start_factor=0.0),
+     "LinearWarmup: 'start_factor'"),
+    (lambda: S.LinearWarmup(BASE, 5, start_factor=1.5),
+     "LinearWarmup: 'start_factor'"),
+    (lambda: S.IntervalDecay(-0.1), "IntervalDecay: 'lr'"),
+    (lambda: S.IntervalDecay(0.1, interval=0), "IntervalDecay: 'interval'"),
+    (lambda: S.ExponentialDecay(0.0), "ExponentialDecay: 'lr'"),
+    (lambda: S.TimeBasedDecay(0.0), "TimeBasedDecay: 'lr'"),
+    (lambda: S.Constant(float("inf")), "Constant: 'lr'"),
+    (lambda: S.ReduceOnPlateau(0.0), "ReduceOnPlateau: 'lr'"),
+]
+
+
+@pytest.mark.parametrize("make,start", RANGE_ERRORS,
+                         ids=[f"{i}-{s}" for i, (_, s) in
+                              enumerate(RANGE_ERRORS)])
+def test_constructor_ranges_are_enforced_and_named(make, start):
+    with pytest.raises(ValueError) as info:
+        make()
+    assert str(info.value).startswith(start + " must be ")
+
+
+def test_range_edges_that_are_allowed():
+    assert S.BoldDriver(0.1, increase=1.0, min_lr=0.1, max_lr=0.1).max_lr \
+        == 0.1
+    assert S.CosineAnnealing(0.1, 1, min_lr=0.1).lr_at(1) == 0.1
+    assert S.LinearWarmup(BASE, 1, start_factor=1.0).lr_at(0) == 0.1
+    assert S.IntervalDecay(0.1, factor=1.0, interval=1).lr_at(5) == 0.1
+
+
+def test_warmup_refuses_a_stateful_or_a_non_schedule():
+    with pytest.raises(TypeError, match=r"^LinearWarmup: 'schedule' must be "):
+        S.LinearWarmup(S.ReduceOnPlateau(0.1), 3)
+    with pytest.raises(TypeError, match=r"^LinearWarmup: 'schedule' must be "):
+        S.LinearWarmup(0.1, 3)
