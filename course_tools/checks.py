@@ -237,9 +237,17 @@ class Remote:
 class Probe:
     """The student's notebook, reached through its sandbox."""
 
-    def __init__(self, sandbox, deadline: float):
+    def __init__(self, sandbox, deadline: float,
+                 sources: dict[str, str] | None = None):
         self._sandbox, self._deadline = sandbox, deadline
         self._callbacks: dict[int, object] = {}
+        self._sources = dict(sources or {})
+
+    def submitted(self) -> dict[str, str]:
+        """grade id -> source of each answer cell as handed in (read on the
+        host, from the submitted file), and ``"_other"``: the cells the
+        student added, joined."""
+        return dict(self._sources)
 
     def __getattr__(self, name):
         if name.startswith("_"):

@@ -151,15 +151,24 @@ def run_cells(cells: list[Cell], limits: Limits, integrity: Integrity,
             _add(integrity.tamper, [f"undone: {r}" for r in runs[i].restored])
             if hidden is not None and cell.kind == "test":
                 runs[i].checks = _run_checks(cell, runs[i], hidden, state,
-                                             restart, limits, start)
+                                             restart, limits, start,
+                                             _sources(plan))
         _add(integrity.tamper, state["sandbox"].tamper)
     finally:
         state["sandbox"].close()
     return plan, runs, time.monotonic() - start
 
 
+def _sources(plan: list[Cell]) -> dict[str, str]:
+    """What the student handed in: answer cells by grade id, and the cells
+    they added (``"_other"``)."""
+    out = {c.grade_id: c.source for c in plan if c.kind == "answer"}
+    out["_other"] = "\n".join(c.source for c in plan if c.kind == "extra")
+    return out
+
+
 def _run_checks(cell: Cell, run: Run, hidden: Hidden, state: dict, restart,
-                limits: Limits, start: float) -> list:
+                limits: Limits, start: float, sources: dict) -> list:
     """The verdicts of ``cell``'s hidden checks, decided on the host."""
     results = []
     for item in hidden.checks.get(cell.grade_id, []):
@@ -175,7 +184,7 @@ def _run_checks(cell: Cell, run: Run, hidden: Hidden, state: dict, restart,
         else:
             probe = hidden_checks.Probe(
                 state["sandbox"],
-                time.monotonic() + min(limits.cell_seconds, left))
+                time.monotonic() + min(limits.cell_seconds, left), sources)
             try:
                 results.append(hidden_checks.run_check(
                     item, probe, hidden.reference, hidden.seed))
