@@ -11,15 +11,12 @@ included. Build the HTML book first (``make book``).
 from __future__ import annotations
 
 import argparse
-import contextlib
-import functools
-import http.server
-import shutil
 import sys
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .loopback import CHROMIUM_ARGS, chromium_path, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML = ROOT / "_build" / "html"
@@ -83,32 +80,6 @@ def _flatten(entries: list[Entry]) -> list[str]:
     return out
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@contextlib.contextmanager
-def _serve(folder: Path):
-    handler = functools.partial(_QuietHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-def _chromium() -> str | None:
-    for name in ("chromium", "chromium-browser"):
-        path = shutil.which(name)
-        if path:
-            return path
-    return None  # Playwright's own browser, if it has one
-
-
 def print_page(browser, url: str, out: Path) -> str:
     """Print one page of the built book to ``out``; return its title."""
     page = browser.new_page(viewport={"width": 1280, "height": 900})
@@ -140,12 +111,10 @@ def build_pdf(html: Path = HTML, out: Path = OUT,
     pages_dir = out.parent / "pages"
     pages_dir.mkdir(parents=True, exist_ok=True)
     titles: dict[str, str] = {}
-    with _serve(html) as base, sync_playwright() as p:
-        exe = _chromium()
-        browser = p.chromium.launch(
-            executable_path=exe,
-            args=["--headless", "--no-sandbox", "--disable-gpu",
-                  "--disable-background-networking", "--no-first-run"])
+    with serve(html) as base, sync_playwright() as p:
+        # the system's Chromium, or (None) Playwright's own, if it has one
+        browser = p.chromium.launch(executable_path=chromium_path(),
+                                    args=CHROMIUM_ARGS)
         try:
             for _, entries in parts:
                 for doc in _flatten(entries):

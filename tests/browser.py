@@ -3,45 +3,22 @@
 from __future__ import annotations
 
 import contextlib
-import functools
-import http.server
-import shutil
-import threading
-from pathlib import Path
 
 import pytest
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
+from course_tools.loopback import CHROMIUM_ARGS, serve
+from course_tools.loopback import chromium_path as _system_chromium
+
+__all__ = ["CHROMIUM_ARGS", "browser", "chromium_path", "serve"]
 
 
 def chromium_path() -> str:
-    for name in ("chromium", "chromium-browser"):
-        path = shutil.which(name)
-        if path:
-            return path
-    pytest.skip("Chromium is not installed: `apt-get install chromium` "
-                "(as root) enables the browser tests; `.ci/run` does it.")
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@contextlib.contextmanager
-def serve(folder: Path):
-    """Serve ``folder`` on 127.0.0.1 with an ephemeral port; yield the base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    """The system's Chromium; skips the test when there is none."""
+    path = _system_chromium()
+    if path is None:
+        pytest.skip("Chromium is not installed: `apt-get install chromium` "
+                    "(as root) enables the browser tests; `.ci/run` does it.")
+    return path
 
 
 @contextlib.contextmanager
