@@ -6,11 +6,14 @@ r"""Activation statistics: how a signal changes as it flows through layers.
 output; :func:`activation_stats` summarizes each layer by its mean, standard
 deviation, fraction of saturated units and fraction of zeros;
 :func:`backward_gradients` sends a gradient back through the same layers.
-See Chapter 3.
+Two training callbacks watch the weights: :class:`WeightRecorder` keeps
+copies of chosen weights, :class:`UpdateRatio` the relative size of every
+update. See Chapters 1, 3 and 7.
 """
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -26,11 +29,13 @@ from ._validation import (
     shape_str,
 )
 from .layers import ACTIVATIONS, Affine, BatchNorm, Layer
+from .regularization._keys import check_keys, select_keys
 from .trainer import Callback
 
 __all__ = [
     "ACTIVATION_RANGES",
     "Activations",
+    "UpdateRatio",
     "WeightRecorder",
     "activation_stats",
     "backward_gradients",
@@ -458,3 +463,85 @@ class WeightRecorder(Callback):
     def __repr__(self):
         return (f"WeightRecorder(key={self.key!r}, index={self.index!r}, "
                 f"every={self.every})")
+
+
+class UpdateRatio(Callback):
+    r"""A :class:`~course_lib.trainer.Trainer` callback: the relative size
+    of every weight update, layer by layer.
+
+    After update :math:`t`, for every watched weight array :math:`W`:
+
+    .. math::
+
+        r_t = \frac{\lVert W_t - W_{t-1}\rVert_F}{\lVert W_{t-1}\rVert_F}
+
+    (Frobenius norms). A common rule of thumb expects :math:`r` near
+    :math:`10^{-3}`: far above, each step rewrites much of the layer and
+    the learning rate should come down; far below, the layer hardly moves.
+
+    Parameters
+    ----------
+    keys : sequence of str, optional
+        Parameter names to watch; by default every weight (the names
+        ending in ``"W"``, as the penalties choose them).
+
+    Attributes
+    ----------
+    ratios : dict
+        ``key -> list of float``, one :math:`r_t` per update.
+    per_epoch : dict
+        ``key -> list of float``, the median :math:`r_t` of each epoch
+        (nan for an epoch without updates).
+
+    Raises
+    ------
+    TypeError
+        If ``keys`` holds something that is not a str.
+    ValueError
+        When training starts, if a name in ``keys`` is not a parameter of
+        the network (or, without ``keys``, the network has no weight).
+
+    Notes
+    -----
+    A weight array that is zero before an update gives :math:`r = \infty`
+    if the update moves it, 0 if not. In PyTorch, keep
+    ``w.detach().clone()`` before ``optimizer.step()`` and compare
+    ``(w - old).norm() / old.norm()`` after it. See Chapters 1 and 7.
+    """
+
+    def __init__(self, keys=None) -> None:
+        self.keys = check_keys("UpdateRatio", keys)
+        self.ratios: dict[str, list[float]] = {}
+        self.per_epoch: dict[str, list[float]] = {}
+
+    def on_train_begin(self, trainer):
+        params = trainer.network.params
+        self._old = {k: params[k].copy() for k in select_keys(
+            "UpdateRatio", params, self.keys)}
+        self.ratios = {k: [] for k in self._old}
+        self.per_epoch = {k: [] for k in self._old}
+        self._epoch_start = 0
+
+    def after_update(self, trainer):
+        for k, old in self._old.items():
+            new = trainer.network.params[k]
+            size = np.linalg.norm(old)
+            step = np.linalg.norm(new - old)       # ||W_t - W_{t-1}||
+            if size == 0:
+                ratio = math.inf if step else 0.0
+            else:
+                ratio = float(step / size)
+            self.ratios[k].append(ratio)
+            old[...] = new
+
+    def on_epoch_end(self, trainer, epoch, history):
+        for k, values in self.ratios.items():
+            epoch_values = values[self._epoch_start:]
+            self.per_epoch[k].append(float(np.median(epoch_values))
+                                     if epoch_values else math.nan)
+        self._epoch_start = len(next(iter(self.ratios.values()), []))
+        return False
+
+    def __repr__(self):
+        keys = "" if self.keys is None else f"keys={list(self.keys)}"
+        return f"UpdateRatio({keys})"

@@ -1,5 +1,5 @@
 """Activation statistics: forward_activations, activation_stats,
-backward_gradients and WeightRecorder."""
+backward_gradients, WeightRecorder and UpdateRatio."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pytest
 import course_lib as cl
 from course_lib.diagnostics import (
     Activations,
+    UpdateRatio,
     WeightRecorder,
     activation_stats,
     backward_gradients,
@@ -273,3 +274,70 @@ def test_activation_ranges_come_from_the_activation_layers():
         if bounds is not None:
             out = cl.layers.ACTIVATIONS[name]().forward(x)
             np.testing.assert_allclose(out[0], bounds, atol=1e-15)
+
+
+def _one_layer(W):
+    return cl.Sequential([cl.Affine(W, np.zeros(W.shape[1]))])
+
+
+def test_update_ratio_of_one_sgd_step_by_hand():
+    # logits (1, -1) for label 0: dL/dlogits = softmax - onehot
+    # = (-s, s) with s = sigmoid(-2) = 1 / (1 + e^2), so dW = x^T (-s, s)
+    # and ||dW|| / ||W|| = sqrt(2) s / sqrt(2) = s; W - lr dW moves away
+    W = np.array([[1.0, -1.0]])
+    ratio = UpdateRatio()
+    cl.Trainer(_one_layer(W), cl.optim.SGD(lr=0.5), batch_size=1, rng=0,
+               callbacks=[ratio]).fit(np.array([[1.0]]), np.array([0]),
+                                      epochs=1)
+    want = 0.5 / (1.0 + math.e ** 2)
+    assert list(ratio.ratios) == ["0.W"]            # weights only, no bias
+    assert ratio.ratios["0.W"] == [pytest.approx(want, rel=1e-12)]
+    assert ratio.per_epoch["0.W"] == [pytest.approx(want, rel=1e-12)]
+    np.testing.assert_allclose(W, [[1.0 + want, -1.0 - want]], rtol=1e-12)
+
+
+def test_update_ratio_per_epoch_is_the_median_of_its_updates():
+    rng = np.random.default_rng(3)
+    x, t = rng.standard_normal((12, 5)), rng.integers(0, 3, 12)
+    net = cl.mlp([5, 4, 3], rng=1)
+    ratio = UpdateRatio(keys=["2.W", "0.b"])
+    cl.Trainer(net, cl.optim.SGD(lr=0.3), batch_size=4, rng=0,
+               callbacks=[ratio]).fit(x, t, epochs=3)
+    assert sorted(ratio.ratios) == ["0.b", "2.W"]
+    for values, medians in ((ratio.ratios[k], ratio.per_epoch[k])
+                            for k in ratio.ratios):
+        assert len(values) == 9 and len(medians) == 3
+        assert all(v > 0 for v in values)
+        for e in range(3):
+            assert medians[e] == float(np.median(values[3 * e:3 * e + 3]))
+        assert len(set(medians)) == 3
+
+
+def test_update_ratio_of_zero_weights_is_infinite_or_zero():
+    ratio = UpdateRatio(keys=["0.W"])
+    cl.Trainer(_one_layer(np.zeros((1, 2))), cl.optim.SGD(lr=0.5),
+               batch_size=1, rng=0, callbacks=[ratio]).fit(
+        np.array([[1.0]]), np.array([0]), epochs=1)
+    assert ratio.ratios["0.W"] == [math.inf]
+    still = UpdateRatio(keys=["0.W"])
+    cl.Trainer(_one_layer(np.zeros((1, 2))), cl.optim.SGD(lr=0.5),
+               batch_size=1, rng=0, callbacks=[still]).fit(
+        np.array([[0.0]]), np.array([0]), epochs=1)      # x = 0: dW = 0
+    assert still.ratios["0.W"] == [0.0]
+
+
+def test_update_ratio_rejects_bad_keys():
+    with pytest.raises(TypeError, match=r"UpdateRatio: 'keys' .*got 3"):
+        UpdateRatio(keys=["0.W", 3])
+    net = _one_layer(np.ones((2, 3)))
+    x, t = np.ones((4, 2)), np.zeros(4, dtype=int)
+    for keys, name in ((["9.W"], "'keys'"), (None, None)):
+        ratio = UpdateRatio(keys=keys)
+        if keys is None:
+            net = cl.Sequential([cl.ReLU()])    # no weight to watch
+            x = np.ones((4, 3))
+            name = "'params'"
+        with pytest.raises(ValueError, match=name):
+            cl.Trainer(net, cl.optim.SGD(), batch_size=2,
+                       callbacks=[ratio]).fit(x, t, epochs=1)
+    assert repr(UpdateRatio(["0.W"])) == "UpdateRatio(keys=['0.W'])"
