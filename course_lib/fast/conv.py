@@ -25,7 +25,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..im2col import col2im, im2col
+from ..im2col import im2col
 from ..layers.conv import Conv2D
 
 __all__ = ["BackwardPlan", "FastConv2D", "backward_plan"]
@@ -58,25 +58,24 @@ class FastConv2D(Conv2D):
     :class:`~course_lib.layers.Conv2D` (gradients equal to rounding).
     """
 
-    def backward(self, dout):
-        x_shape, col = self._require_cache()
-        W = self.params["W"]
-        F, _, kh, kw = W.shape
-        n, L = x_shape[0], col.shape[2]
-        self._check_dout(dout, (n, F) + self.output_shape(x_shape)[2:])
-        plan = backward_plan(W.shape, self._stride, self._pad)
-        delta = dout.reshape(n, F, L)
-        self.grads["b"] = delta.sum(axis=(0, 2))
-        if plan.dW_transposed:
-            delta_t = np.ascontiguousarray(delta.transpose(0, 2, 1))
-            dW = np.matmul(col, delta_t).sum(axis=0).T
-        else:
-            dW = np.matmul(delta, col.transpose(0, 2, 1)).sum(axis=0)
-        self.grads["W"] = dW.reshape(W.shape)
-        if plan.dx_by_convolution:
-            return self._dx_by_convolution(dout, x_shape)
-        dcol = np.matmul(W.reshape(F, -1).T, delta)
-        return col2im(dcol, x_shape, kh, kw, self._stride, self._pad)
+    def _plan(self) -> BackwardPlan:
+        return backward_plan(self.params["W"].shape, self._stride, self._pad)
+
+    def _weight_grad(self, delta, col):
+        if not self._plan().dW_transposed:
+            return super()._weight_grad(delta, col)
+        # (sum_n col_n delta_n^T)^T: plain operands for BLAS
+        delta_t = np.ascontiguousarray(delta.transpose(0, 2, 1))
+        dW = np.matmul(col, delta_t).sum(axis=0).T
+        return dW.reshape(self.params["W"].shape)
+
+    def _input_grad(self, delta, x_shape):
+        if not self._plan().dx_by_convolution:
+            return super()._input_grad(delta, x_shape)
+        F = self.params["W"].shape[0]
+        return self._dx_by_convolution(
+            delta.reshape((x_shape[0], F) + self.output_shape(x_shape)[2:]),
+            x_shape)
 
     def _dx_by_convolution(self, dout, x_shape):
         r"""dx as a stride-1 convolution of dout with the flipped kernels.

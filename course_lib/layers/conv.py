@@ -112,18 +112,27 @@ class Conv2D(Layer):
 
     def backward(self, dout):
         x_shape, col = self._require_cache()
-        W = self.params["W"]
-        F, _, kh, kw = W.shape
+        F = self.params["W"].shape[0]
         n, L = x_shape[0], col.shape[2]
         self._check_dout(dout, (n, F) + self.output_shape(x_shape)[2:])
         delta = dout.reshape(n, F, L)
         # 1. dL/db_f = sum over samples and positions of delta
         self.grads["b"] = delta.sum(axis=(0, 2))
         # 2. dL/dW = sum_n delta_n col_n^T
+        self.grads["W"] = self._weight_grad(delta, col)
+        # 3. dL/dx
+        return self._input_grad(delta, x_shape)
+
+    def _weight_grad(self, delta, col):
+        """Stage 2: dL/dW = sum_n delta_n col_n^T, in the shape of W."""
         dW = np.matmul(delta, col.transpose(0, 2, 1)).sum(axis=0)
-        self.grads["W"] = dW.reshape(W.shape)
-        # 3. dL/dcol = W^T delta, then col2im adds every column back onto
-        #    the window it was copied from
+        return dW.reshape(self.params["W"].shape)
+
+    def _input_grad(self, delta, x_shape):
+        """Stage 3: dL/dcol = W^T delta, then col2im adds every column back
+        onto the window it was copied from."""
+        W = self.params["W"]
+        F, _, kh, kw = W.shape
         dcol = np.matmul(W.reshape(F, -1).T, delta)
         return col2im(dcol, x_shape, kh, kw, self._stride, self._pad)
 
