@@ -16,7 +16,7 @@ import pytest
 
 from course_lib.gradcheck import numerical_gradient, relative_error
 from course_lib.layers import BatchNorm, LayerNorm
-from course_tools.checks import Reference, load_checks
+from course_tools.checks import Reference, StudentError, load_checks
 
 from .assignments import MARKERS, load_mutants, nbgrader_meta, variants
 
@@ -57,6 +57,21 @@ def run_visible(nb: dict) -> tuple[dict, dict[str, str]]:
     return ns, failed
 
 
+class _Probe(Reference):
+    """The variant's functions, in process; their errors arrive as
+    StudentError, as they do from the sandbox."""
+
+    def __getattr__(self, name):
+        fn = super().__getattr__(name)
+
+        def call(*args, **kwargs):
+            try:
+                return fn(*args, **kwargs)
+            except Exception as exc:  # the answer's own error
+                raise StudentError(type(exc).__name__, str(exc)) from None
+        return call
+
+
 def run_hidden(ns: dict, seed: int = 0) -> dict[str, str]:
     """grade_id -> failure reason of every hidden check that failed, with
     the variant's own functions in place of the sandbox."""
@@ -66,7 +81,7 @@ def run_hidden(ns: dict, seed: int = 0) -> dict[str, str]:
     for cell, checks in CHECKS.items():
         for chk in checks:
             try:
-                chk.fn(Reference(dict(answers)), ref.fresh(),
+                chk.fn(_Probe(dict(answers)), ref.fresh(),
                        np.random.default_rng(seed))
             except Exception as exc:  # Fail, or the answer's own error
                 failed[cell] = f"{type(exc).__name__}: {exc}"

@@ -33,6 +33,23 @@ def _inputs(rng, shape, axis):
     return x, rng.uniform(0.5, 2.0, D), rng.normal(size=D)
 
 
+def _call(fn, hint, *args, **kwargs):
+    """``fn(*args, **kwargs)``; an error of the student's code fails the
+    check with ``hint``, which names the likely misconception."""
+    try:
+        return fn(*args, **kwargs)
+    except StudentError as exc:
+        raise Fail(f"your code raised {exc} ({hint})") from None
+
+
+SPATIAL_HINT = ("rows = x.transpose(0, 2, 3, 1).reshape(-1, C) is an "
+                "(N*H*W, C) matrix for Task 1, with gamma and beta of shape "
+                "(C,) unchanged; undo both steps on the output")
+LN_HINT = ("the row statistics keep their axis, shape (N, 1) "
+           "(keepdims=True), so that they broadcast along each row of x "
+           "(N, D); gamma and beta (D,) broadcast along the columns")
+
+
 def _pair(got, what):
     expect(isinstance(got, tuple) and len(got) == 2,
            f"{what} must return a pair (out, cache); got "
@@ -241,8 +258,8 @@ def spatial_forward_matches(probe, ref, rng):
         N, C, H, W = shape
         x, gamma, beta = _inputs(rng, shape, 1)
         xs = probe.put(x)
-        got = _pair(probe.spatial_batchnorm_forward(xs, gamma, beta,
-                                                    eps=1e-5),
+        got = _pair(_call(probe.spatial_batchnorm_forward, SPATIAL_HINT, xs,
+                          gamma, beta, eps=1e-5),
                     "spatial_batchnorm_forward")
         expect_equal(probe.get(xs), x, what="x after the call",
                      hint="do not modify x in place")
@@ -311,7 +328,11 @@ def spatial_backward_matches(probe, ref, rng):
         dout = rng.normal(size=shape)
         cache = _bn_cache(_rows(x))
         sent = probe.put(dout)
-        got = _triple(probe.spatial_batchnorm_backward(sent, cache, gamma),
+        got = _triple(_call(probe.spatial_batchnorm_backward,
+                            "reshape dout exactly as x was in Task 5, pass "
+                            "the cache unchanged to batchnorm_backward, and "
+                            "bring dx back with reshape (N, H, W, C) and "
+                            "transpose (0, 3, 1, 2)", sent, cache, gamma),
                       "spatial_batchnorm_backward")
         expect_equal(probe.get(sent), dout, what="dout after the call",
                      hint="do not modify dout in place")
@@ -384,8 +405,8 @@ def layernorm_forward_matches(probe, ref, rng):
                        ((4, 16), 0.5), ((6, 3), 1e-3)]:
         x, gamma, beta = _inputs(rng, shape, 0)
         xs = probe.put(x)
-        got = _pair(probe.layernorm_forward(xs, gamma, beta, eps=eps),
-                    "layernorm_forward")
+        got = _pair(_call(probe.layernorm_forward, LN_HINT, xs, gamma, beta,
+                          eps=eps), "layernorm_forward")
         expect_equal(probe.get(xs), x, what="x after the call",
                      hint="do not modify x in place")
         out, (x_hat, inv_std) = ref.layernorm_forward(x, gamma, beta,
@@ -439,8 +460,9 @@ def layernorm_backward_matches(probe, ref, rng):
         dout = rng.normal(size=shape)
         cache = _ln_cache(x)
         sent = probe.put(dout)
-        got = _triple(probe.layernorm_backward(sent, cache, gamma),
-                      "layernorm_backward")
+        got = _triple(_call(probe.layernorm_backward,
+                            LN_HINT + "; dgamma and dbeta sum over axis 0",
+                            sent, cache, gamma), "layernorm_backward")
         expect_equal(probe.get(sent), dout, what="dout after the call",
                      hint="do not modify dout in place")
         dx, dgamma, dbeta = got

@@ -129,6 +129,12 @@ def spatial_batchnorm_backward(dout, cache, gamma):
            edits=[("1.0 / np.sqrt(var + eps)", "1.0 / (np.sqrt(var) + eps)")],
            loses=("test_layernorm_forward",),
            message="inside the square root"),
+    # row statistics without keepdims: (N,) does not broadcast along rows
+    Mutant(name="layernorm-no-keepdims", cell="layernorm_forward",
+           edits=[("x.mean(axis=1, keepdims=True)", "x.mean(axis=1)"),
+                  ("x.var(axis=1, keepdims=True)", "x.var(axis=1)")],
+           loses=("test_layernorm_forward",),
+           message="keepdims=True"),
     # ----------------------------------------------- layer norm, backward
     # the batch-norm habit: gamma pulled out of the bracket
     Mutant(name="layernorm-backward-gamma-outside",
