@@ -214,3 +214,40 @@ def test_reference_keeps_float32(name, args):
     out, cache = _ref(name)(*a)
     assert out.dtype == np.float32
     assert all(c.dtype == np.float32 for c in cache)
+
+
+_DIRECT = '''
+def spatial_batchnorm_forward(x, gamma, beta, eps=1e-5):
+    mu = x.mean(axis=(0, 2, 3), keepdims=True)
+    var = x.var(axis=(0, 2, 3), keepdims=True)
+    x_hat = (x - mu) / np.sqrt(var + eps)
+    C = x.shape[1]
+    out = gamma.reshape(1, C, 1, 1) * x_hat + beta.reshape(1, C, 1, 1)
+    rows = x_hat.transpose(0, 2, 3, 1).reshape(-1, C)
+    return out, (rows, 1.0 / np.sqrt(var.reshape(1, C) + eps))
+
+
+def spatial_batchnorm_backward(dout, cache, gamma):
+    N, C, H, W = dout.shape
+    x_hat = cache[0].reshape(N, H, W, C).transpose(0, 3, 1, 2)
+    inv_std = cache[1].reshape(1, C, 1, 1)
+    g = gamma.reshape(1, C, 1, 1)
+    axes = (0, 2, 3)
+    dbeta = dout.sum(axis=axes)
+    dgamma = (dout * x_hat).sum(axis=axes)
+    dx = g * inv_std * (dout - dout.mean(axis=axes, keepdims=True)
+                        - x_hat * (dout * x_hat).mean(axis=axes,
+                                                      keepdims=True))
+    return dx, dgamma, dbeta
+'''
+
+
+@pytest.mark.parametrize("helper", ["train-no-scale-and-shift",
+                                    "backward-missing-xhat-term"])
+def test_image_tasks_written_without_the_helpers_keep_their_points(helper):
+    """A correct image answer that does not call the (wrong) helper of
+    Task 1 or 4 still earns its points: the hidden checks accept the
+    reference's answer as well as the one the student's helper implies."""
+    ns, _ = run_visible(VARIANTS[f"mutant-{helper}"])
+    exec(_DIRECT, ns)
+    assert set(run_hidden(ns)) == set(MUTANTS[helper].loses)
