@@ -49,7 +49,8 @@ def run_visible(nb: dict) -> tuple[dict, dict[str, str]]:
             continue
         gid = nbgrader_meta(cell).get("grade_id", "?")
         try:
-            with contextlib.redirect_stdout(io.StringIO()):
+            with contextlib.redirect_stdout(io.StringIO()), \
+                    np.errstate(all="ignore"):
                 exec(compile(_code(cell), gid, "exec"), ns)
         except Exception as exc:  # a student's error, reported per cell
             if _is_test(cell):
