@@ -48,6 +48,16 @@ def _assert_close(ours, want, dtype):
     np.testing.assert_allclose(ours, want, **tol)
 
 
+def _assert_layer_matches(layer, x, dout, want, dtype):
+    """out, dx, dgamma, dbeta of ``layer`` equal PyTorch's ``want``."""
+    out = layer.forward(x)
+    dx = layer.backward(dout)
+    for ours, ref in zip((out, dx, layer.grads["gamma"],
+                          layer.grads["beta"]), want, strict=True):
+        assert ours.dtype == dtype
+        _assert_close(ours, ref, dtype)
+
+
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("shape, eps", [((5, 7), 1e-5), ((3, 2), 1e-5),
                                         ((8, 16), 1e-3)])
@@ -61,13 +71,8 @@ def test_layernorm_equals_torch(shape, eps, dtype):
     want = _torch_reference(
         torch, lambda xt, g, b: torch.nn.functional.layer_norm(
             xt, (D,), g, b, eps), x, gamma, beta, dout)
-    layer = LayerNorm(gamma, beta, eps=eps)
-    out = layer.forward(x)
-    dx = layer.backward(dout)
-    for ours, ref in zip((out, dx, layer.grads["gamma"],
-                          layer.grads["beta"]), want, strict=True):
-        assert ours.dtype == dtype
-        _assert_close(ours, ref, dtype)
+    _assert_layer_matches(LayerNorm(gamma, beta, eps=eps), x, dout, want,
+                          dtype)
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
@@ -85,13 +90,8 @@ def test_groupnorm_equals_torch(shape, groups, dtype):
     want = _torch_reference(
         torch, lambda xt, g, b: torch.nn.functional.group_norm(
             xt, groups, g, b, 1e-5), x, gamma, beta, dout)
-    layer = GroupNorm(gamma, beta, groups)
-    out = layer.forward(x)
-    dx = layer.backward(dout)
-    for ours, ref in zip((out, dx, layer.grads["gamma"],
-                          layer.grads["beta"]), want, strict=True):
-        assert ours.dtype == dtype
-        _assert_close(ours, ref, dtype)
+    _assert_layer_matches(GroupNorm(gamma, beta, groups), x, dout, want,
+                          dtype)
 
 
 def test_layernorm_by_hand():

@@ -81,7 +81,54 @@ def _standardize_rows_backward(dx_hat: np.ndarray, x_hat: np.ndarray,
     return dx
 
 
-class LayerNorm(Layer):
+class _PerSampleNorm(Layer):
+    """What LayerNorm and GroupNorm share: γ and β per feature or channel
+    (axis 1 of x), ``eps``, the input check and the final scale and shift.
+    """
+
+    #: x's layout in error messages; its rank is the number of its axes
+    _layout: tuple[str, ...] = ("N", "D")
+
+    def __init__(self, gamma: np.ndarray, beta: np.ndarray, eps):
+        super().__init__()
+        name = type(self).__name__
+        _check_scale_shift(name, gamma, beta)
+        self.eps = check_finite_number(name, "eps", eps, low=0.0,
+                                       low_open=True)
+        self.params = {"gamma": gamma, "beta": beta}
+        self.grads = {"gamma": np.zeros_like(gamma),
+                      "beta": np.zeros_like(beta)}
+
+    def _check_input(self, x) -> None:
+        where = f"{type(self).__name__}.forward"
+        n = self.params["gamma"].shape[0]
+        check_array(where, "x", x)
+        if x.ndim != len(self._layout) or x.shape[1] != n:
+            layout = ", ".join((self._layout[0], str(n)) + self._layout[2:])
+            raise error(where, "x", f"of shape ({layout}) to match gamma "
+                        f"({n},)", f"shape {shape_str(x.shape)}")
+        check_batch(where, "x", x)
+
+    def _per_axis1(self, v: np.ndarray) -> np.ndarray:
+        # (n,) -> shape that broadcasts along axis 1 of x
+        return v.reshape((1, -1) + (1,) * (len(self._layout) - 2))
+
+    def _scale_shift(self, x_hat: np.ndarray) -> np.ndarray:
+        """out = gamma * x_hat + beta."""
+        out = x_hat * self._per_axis1(self.params["gamma"])
+        out += self._per_axis1(self.params["beta"])
+        return out
+
+    def _scale_shift_backward(self, dout: np.ndarray,
+                              x_hat: np.ndarray) -> np.ndarray:
+        """Fill ``grads`` (sums over every axis but 1); return dL/dx_hat."""
+        axes = (0,) + tuple(range(2, dout.ndim))
+        self.grads["beta"] = dout.sum(axis=axes)               # sum(dout)
+        self.grads["gamma"] = np.sum(dout * x_hat, axis=axes)  # sum(dout x^)
+        return dout * self._per_axis1(self.params["gamma"])    # dout * gamma
+
+
+class LayerNorm(_PerSampleNorm):
     r"""Layer normalization (Ba, Kiros & Hinton, 2016) over the features.
 
     For every sample :math:`n`, over its :math:`D` features:
@@ -132,45 +179,29 @@ class LayerNorm(Layer):
     """
 
     def __init__(self, gamma: np.ndarray, beta: np.ndarray, eps=1e-5):
-        super().__init__()
-        _check_scale_shift("LayerNorm", gamma, beta)
-        self.eps = check_finite_number("LayerNorm", "eps", eps, low=0.0,
-                                       low_open=True)
-        self.params = {"gamma": gamma, "beta": beta}
-        self.grads = {"gamma": np.zeros_like(gamma),
-                      "beta": np.zeros_like(beta)}
+        super().__init__(gamma, beta, eps)
 
     def forward(self, x, train=True):
         """Normalize every row of x over its D features (any mode)."""
-        where = "LayerNorm.forward"
-        D = self.params["gamma"].shape[0]
-        check_array(where, "x", x)
-        if x.ndim != 2 or x.shape[1] != D:
-            raise error(where, "x", f"of shape (N, {D}) to match gamma "
-                        f"({D},)", f"shape {shape_str(x.shape)}")
-        check_batch(where, "x", x)
+        self._check_input(x)
         x_hat, inv_std = _standardize_rows(x, self.eps)
         self._cache = (x_hat, inv_std)
-        out = x_hat * self.params["gamma"]
-        out += self.params["beta"]
-        return out
+        return self._scale_shift(x_hat)
 
     def backward(self, dout):
         """Fill ``grads`` and return dL/dx."""
         x_hat, inv_std = self._require_cache()
         self._check_dout(dout, x_hat.shape)
-        self.grads["beta"] = dout.sum(axis=0)               # sum(dout)
-        self.grads["gamma"] = np.sum(dout * x_hat, axis=0)  # sum(dout x^)
         # dL/dx^ = dout * gamma, then back through the standardization
-        return _standardize_rows_backward(dout * self.params["gamma"], x_hat,
-                                          inv_std)
+        dx_hat = self._scale_shift_backward(dout, x_hat)
+        return _standardize_rows_backward(dx_hat, x_hat, inv_std)
 
     def __repr__(self):
         D = self.params["gamma"].shape[0]
         return f"LayerNorm(D={D}, eps={self.eps:g})"
 
 
-class GroupNorm(Layer):
+class GroupNorm(_PerSampleNorm):
     r"""Group normalization (Wu & He, 2018) of images, per sample and group.
 
     The :math:`C` channels are split into ``groups`` groups of
@@ -221,48 +252,32 @@ class GroupNorm(Layer):
     ``GroupNormalization(groups)``. See Chapter 4.
     """
 
+    _layout = ("N", "C", "H", "W")
+
     def __init__(self, gamma: np.ndarray, beta: np.ndarray, groups: int,
                  eps=1e-5):
-        super().__init__()
-        _check_scale_shift("GroupNorm", gamma, beta)
+        super().__init__(gamma, beta, eps)
         C = gamma.shape[0]
         self.groups = check_int("GroupNorm", "groups", groups, low=1)
         if C % self.groups:
             raise error("GroupNorm", "groups", f"a divisor of the {C} "
                         "channels of gamma", repr(groups))
-        self.eps = check_finite_number("GroupNorm", "eps", eps, low=0.0,
-                                       low_open=True)
-        self.params = {"gamma": gamma, "beta": beta}
-        self.grads = {"gamma": np.zeros_like(gamma),
-                      "beta": np.zeros_like(beta)}
 
     def forward(self, x, train=True):
         """Normalize each group of channels of each image (any mode)."""
-        where = "GroupNorm.forward"
-        C = self.params["gamma"].shape[0]
-        check_array(where, "x", x)
-        if x.ndim != 4 or x.shape[1] != C:
-            raise error(where, "x", f"of shape (N, {C}, H, W) to match "
-                        f"gamma ({C},)", f"shape {shape_str(x.shape)}")
-        check_batch(where, "x", x)
-        n = x.shape[0]
-        rows = x.reshape(n * self.groups, -1)   # one row per (n, group)
+        self._check_input(x)
+        rows = x.reshape(x.shape[0] * self.groups, -1)  # a row per (n, group)
         x_hat, inv_std = _standardize_rows(rows, self.eps)
         x_hat = x_hat.reshape(x.shape)
         self._cache = (x_hat, inv_std)
-        out = x_hat * self.params["gamma"].reshape(1, C, 1, 1)
-        out += self.params["beta"].reshape(1, C, 1, 1)
-        return out
+        return self._scale_shift(x_hat)
 
     def backward(self, dout):
         """Fill ``grads`` and return dL/dx."""
         x_hat, inv_std = self._require_cache()
         self._check_dout(dout, x_hat.shape)
-        C = x_hat.shape[1]
-        self.grads["beta"] = dout.sum(axis=(0, 2, 3))
-        self.grads["gamma"] = np.sum(dout * x_hat, axis=(0, 2, 3))
         # dL/dx^ = dout * gamma_c; then LayerNorm's backward on every row
-        dx_hat = dout * self.params["gamma"].reshape(1, C, 1, 1)
+        dx_hat = self._scale_shift_backward(dout, x_hat)
         rows = inv_std.shape[0]
         dx = _standardize_rows_backward(dx_hat.reshape(rows, -1),
                                         x_hat.reshape(rows, -1), inv_std)
