@@ -16,7 +16,7 @@ TOL = {np.float64: dict(rtol=1e-10, atol=1e-12),
        np.float32: dict(rtol=1e-5, atol=1e-5)}
 
 
-def _params(rng, C, dtype):
+def _params(rng, C, dtype) -> tuple[np.ndarray, np.ndarray]:
     gamma = rng.normal(1.0, 0.5, C).astype(dtype)
     beta = rng.standard_normal(C).astype(dtype)
     return gamma, beta
