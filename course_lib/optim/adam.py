@@ -70,10 +70,6 @@ class Adam(Optimizer):
         v_hat = v / (1 - b2 ** t)
         p -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
 
-    def _hyper(self):
-        return (f"lr={self.lr:g}, beta1={self.beta1:g}, "
-                f"beta2={self.beta2:g}, eps={self.eps:g}")
-
 
 class AdamW(Adam):
     r"""Adam with decoupled weight decay (Loshchilov and Hutter, 2019).
@@ -119,6 +115,3 @@ class AdamW(Adam):
     def _step(self, key, p, g):
         p *= 1 - self.lr * self.weight_decay   # W = W − η λ W
         super()._step(key, p, g)
-
-    def _hyper(self):
-        return super()._hyper() + f", weight_decay={self.weight_decay:g}"

@@ -47,9 +47,6 @@ class AdaGrad(Optimizer):
         h += g * g                                    # h = h + g²
         p -= self.lr * g / (np.sqrt(h) + self.eps)    # W = W − η g/(√h + ε)
 
-    def _hyper(self):
-        return f"lr={self.lr:g}, eps={self.eps:g}"
-
 
 class RMSProp(Optimizer):
     r"""RMSProp: divide by a running root-mean-square of recent gradients.
@@ -92,9 +89,6 @@ class RMSProp(Optimizer):
         h += (1 - self.rho) * g * g                   # h = ρ h + (1 − ρ) g²
         p -= self.lr * g / (np.sqrt(h) + self.eps)    # W = W − η g/(√h + ε)
 
-    def _hyper(self):
-        return f"lr={self.lr:g}, rho={self.rho:g}, eps={self.eps:g}"
-
 
 class AdaDelta(Optimizer):
     r"""AdaDelta: running averages of squared gradients and squared steps.
@@ -125,8 +119,7 @@ class AdaDelta(Optimizer):
     Raises
     ------
     ValueError
-        For ``lr`` not finite and > 0, ``rho`` outside [0, 1) or ``eps``
-        not finite and > 0.
+        As :class:`RMSProp`.
 
     Notes
     -----
@@ -149,6 +142,3 @@ class AdaDelta(Optimizer):
         s *= self.rho
         s += (1 - self.rho) * delta * delta           # s = ρ s + (1 − ρ) Δ²
         p -= self.lr * delta                          # W = W − η Δ
-
-    def _hyper(self):
-        return f"lr={self.lr:g}, rho={self.rho:g}, eps={self.eps:g}"

@@ -8,6 +8,7 @@ as Chapter 2 writes it. Everything else (validation, lazy state, counters,
 from __future__ import annotations
 
 import copy
+import inspect
 
 import numpy as np
 
@@ -167,7 +168,17 @@ class Optimizer:
                       else {k: int(n) for k, n in steps.items()})
 
     def _hyper(self) -> str:
-        return f"lr={self.lr:g}"
+        """``name=value`` of each constructor argument, in signature order
+        (they are stored under their own names)."""
+        parts = []
+        for name, arg in inspect.signature(type(self)).parameters.items():
+            if arg.kind in (arg.VAR_POSITIONAL, arg.VAR_KEYWORD) or not \
+                    hasattr(self, name):
+                continue
+            value = getattr(self, name)
+            parts.append(f"{name}={value:g}" if isinstance(value, float)
+                         else f"{name}={value!r}")
+        return ", ".join(parts)
 
     def __repr__(self):
         return f"{type(self).__name__}({self._hyper()})"

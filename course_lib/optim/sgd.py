@@ -103,14 +103,15 @@ class Momentum(Optimizer):
         self.momentum = check_probability(type(self).__name__, "momentum",
                                           momentum)
 
-    def _step(self, key, p, g):
+    def _velocity(self, key, p, g):
+        """The key's velocity after v = α v − η g (updated in place)."""
         v = self._buffers(key, p, "v")["v"]
         v *= self.momentum
         v -= self.lr * g                      # v = α v − η g
-        p += v                                # W = W + v
+        return v
 
-    def _hyper(self):
-        return f"lr={self.lr:g}, momentum={self.momentum:g}"
+    def _step(self, key, p, g):
+        p += self._velocity(key, p, g)        # W = W + v
 
 
 class Nesterov(Momentum):
@@ -124,17 +125,7 @@ class Nesterov(Momentum):
     :math:`W` that sits one momentum step ahead, so the gradient is taken
     at the point where the parameters are stored (no second evaluation).
 
-    Parameters
-    ----------
-    lr : float, default 0.01
-        Learning rate :math:`\eta` (> 0).
-    momentum : float, default 0.9
-        :math:`\alpha \in [0, 1)`.
-
-    Raises
-    ------
-    ValueError
-        For ``lr`` not finite and > 0, or ``momentum`` outside [0, 1).
+    Parameters and errors are those of :class:`Momentum` (same defaults).
 
     Notes
     -----
@@ -145,7 +136,5 @@ class Nesterov(Momentum):
     """
 
     def _step(self, key, p, g):
-        v = self._buffers(key, p, "v")["v"]
-        v *= self.momentum
-        v -= self.lr * g                      # v = α v − η g
+        v = self._velocity(key, p, g)         # v = α v − η g
         p += self.momentum * v - self.lr * g  # W = W + α v − η g
