@@ -62,10 +62,16 @@ def _axes(ax, figsize=None):
     return ax
 
 
-def _label(ax, xlabel, ylabel, title=None, legend=True):
-    """Axis labels, an optional title and the legend: every line plot's end."""
+def _label(ax, xlabel, ylabel, title=None, legend=True, grid=True):
+    """Axis labels, an optional title and the legend: every plot's end.
+
+    ``grid=False`` turns the style's grid off (maps and fields, where it
+    would cross the picture).
+    """
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
+    if not grid:
+        ax.grid(False)
     if title:
         ax.set_title(title)
     if legend:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ._style import COLORS, _axes
+from ._style import COLORS, _axes, _label
 
 __all__ = ["plot_contour_paths", "plot_curve_steps", "plot_gradient_field"]
 
@@ -17,6 +17,16 @@ def _contour_levels(Z, n):
     # lowest value: round bowls get evenly spaced rings.
     lo, hi = float(Z.min()), float(Z.max())
     return lo + (hi - lo) * np.linspace(0.0, 1.0, n + 2)[1:-1] ** 2
+
+
+def _frame_surface(ax, fn, title) -> None:
+    """The frame of a 2-D surface plot: the minimum (a black cross, if
+    known), the landscape's window, x/y labels, no grid, the title."""
+    if getattr(fn, "minimum", None) is not None:
+        ax.plot(*fn.minimum, "x", color="k", ms=8, mew=2)
+    ax.set_xlim(fn.xlim)
+    ax.set_ylim(fn.ylim)
+    _label(ax, "x", "y", title, legend=False, grid=False)
 
 
 def plot_contour_paths(fn, paths: dict, ax=None, levels=14, title=None,
@@ -40,15 +50,7 @@ def plot_contour_paths(fn, paths: dict, ax=None, levels=14, title=None,
         ax.plot(path[:, 0], path[:, 1], "o-", color=color, ms=markersize,
                 lw=1.1, label=name)
         ax.plot(path[0, 0], path[0, 1], "s", color=color, ms=6)
-    if getattr(fn, "minimum", None) is not None:
-        ax.plot(*fn.minimum, "x", color="k", ms=8, mew=2)
-    ax.set_xlim(fn.xlim)
-    ax.set_ylim(fn.ylim)
-    ax.set_xlabel("x")
-    ax.set_ylabel("y")
-    ax.grid(False)
-    if title:
-        ax.set_title(title)
+    _frame_surface(ax, fn, title)
     if legend and paths:
         ax.legend(loc="upper right", fontsize=8)
     return ax
@@ -133,13 +135,5 @@ def plot_gradient_field(fn, ax=None, n=17, title=None):
     ax.quiver(gx, gy, -g[..., 0], -g[..., 1], color=COLORS[0],
               angles="xy", scale_units="xy", scale=longest / 0.9,
               pivot="mid", width=0.004)
-    if getattr(fn, "minimum", None) is not None:
-        ax.plot(*fn.minimum, "x", color="k", ms=8, mew=2)
-    ax.set_xlim(fn.xlim)
-    ax.set_ylim(fn.ylim)
-    ax.set_xlabel("x")
-    ax.set_ylabel("y")
-    ax.grid(False)
-    if title:
-        ax.set_title(title)
+    _frame_surface(ax, fn, title)
     return ax

@@ -70,11 +70,7 @@ def plot_decision_boundary(predict, x, t, ax=None, resolution=200,
                 cmap="coolwarm", alpha=0.25)
     ax.scatter(x[:, 0], x[:, 1], c=t, cmap="coolwarm", edgecolor="k",
                linewidth=0.5, s=28)
-    ax.set_xlabel("$x_1$")
-    ax.set_ylabel("$x_2$")
-    ax.grid(False)
-    if title:
-        ax.set_title(title)
+    _label(ax, "$x_1$", "$x_2$", title, legend=False, grid=False)
     return ax
 
 
