@@ -17,6 +17,14 @@ from ._keys import check_keys, select_keys
 __all__ = ["L1", "L1L2", "L2", "LInf", "Penalty", "select_keys"]
 
 
+def _sum_abs(W):
+    return np.sum(np.abs(W))                # ||W||_1
+
+
+def _half_sum_squares(W):
+    return 0.5 * np.sum(W * W)              # ||W||_2^2 / 2
+
+
 class Penalty:
     r"""Base class of a loss term :math:`\lambda \sum_W \Omega(W)`.
 
@@ -114,7 +122,7 @@ class L2(Penalty):
     """
 
     def _value(self, W):
-        return 0.5 * np.sum(W * W)
+        return _half_sum_squares(W)
 
     def _grad(self, W):
         return W.copy()
@@ -132,15 +140,7 @@ class L1(Penalty):
     Every weight is pushed toward zero by the same amount per step, so
     small weights reach exactly zero: L1 gives *sparse* weights.
 
-    Parameters
-    ----------
-    lam, include_biases, keys
-        As in :class:`L2`.
-
-    Raises
-    ------
-    ValueError
-        If ``lam`` is negative or not finite.
+    Parameters and errors are those of :class:`L2`.
 
     Notes
     -----
@@ -149,7 +149,7 @@ class L1(Penalty):
     """
 
     def _value(self, W):
-        return np.sum(np.abs(W))
+        return _sum_abs(W)
 
     def _grad(self, W):
         return np.sign(W)
@@ -168,15 +168,7 @@ class LInf(Penalty):
     weight of each array is pulled in, so this penalty acts slowly; the
     :class:`MaxNorm` *constraint* is the common way to bound weights.
 
-    Parameters
-    ----------
-    lam, include_biases, keys
-        As in :class:`L2`.
-
-    Raises
-    ------
-    ValueError
-        If ``lam`` is negative or not finite.
+    Parameters and errors are those of :class:`L2`.
 
     Notes
     -----
@@ -224,7 +216,7 @@ class L1L2(Penalty):
         self.l2 = check_finite_number("L1L2", "l2", l2, low=0.0)
 
     def _value(self, W):
-        return self.l1 * np.sum(np.abs(W)) + 0.5 * self.l2 * np.sum(W * W)
+        return self.l1 * _sum_abs(W) + self.l2 * _half_sum_squares(W)
 
     def _grad(self, W):
         dt = W.dtype.type
