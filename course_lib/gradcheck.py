@@ -11,7 +11,8 @@ import numpy as np
 
 from ._validation import check_array, check_finite_number, error
 
-__all__ = ["check_layer", "numerical_gradient", "relative_error"]
+__all__ = ["check_layer", "check_network", "numerical_gradient",
+           "relative_error"]
 
 
 def _require_float64(where: str, name: str, x) -> None:
@@ -107,3 +108,31 @@ def check_layer(layer, x: np.ndarray, rng=None, h: float = 1e-5,
         errors[name] = relative_error(analytic[name],
                                       numerical_gradient(loss, p, h))
     return errors
+
+
+def check_network(net, x: np.ndarray, t: np.ndarray,
+                  h: float = 1e-5) -> dict:
+    r"""Compare a network's ``gradient(x, t)`` with numerical gradients.
+
+    For every parameter :math:`W`, the relative error between the
+    backpropagated :math:`\partial L/\partial W` and the central
+    difference of :math:`L = ` ``net.loss(x, t)`` (training mode, as
+    ``gradient`` runs), penalties included. Returns ``{name: err}``. A
+    network that draws noise in training mode (dropout) must be checked
+    with its noise frozen.
+
+    Raises
+    ------
+    TypeError
+        If a parameter of ``net`` is not float64.
+    """
+    for name, p in net.params.items():
+        _require_float64("check_network", f"net.params[{name!r}]", p)
+    analytic = {k: g.copy() for k, g in net.gradient(x, t).items()}
+
+    def loss(_):
+        return net.loss(x, t)
+
+    return {name: relative_error(analytic[name],
+                                 numerical_gradient(loss, p, h))
+            for name, p in net.params.items()}
