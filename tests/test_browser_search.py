@@ -4,6 +4,8 @@ still lists its results without flooding the console with errors."""
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 
 from .browser import browser, serve
@@ -37,18 +39,22 @@ def site(book_html):
         yield base, b
 
 
+@contextlib.contextmanager
 def _search(b, root, query):
+    """The search page for ``query`` once it has answered; closed on exit."""
     url = f"{root}/search.html?q={query.replace(' ', '+')}"
     page, errors, failed, foreign = visit(b, url)
-    page.wait_for_function(_DONE, timeout=20000)
-    return page, errors, failed, foreign
+    try:
+        page.wait_for_function(_DONE, timeout=20000)
+        yield page, errors, failed, foreign
+    finally:
+        page.close()
 
 
 @pytest.mark.parametrize("query", list(FIRST_TAUGHT))
 def test_first_result_is_the_chapter_that_teaches_it(site, query):
     base, b = site
-    page, errors, failed, foreign = _search(b, base, query)
-    try:
+    with _search(b, base, query) as (page, errors, failed, foreign):
         # Snippets are fetched one result after another; wait for the first.
         page.wait_for_selector("#search-results li p.context", timeout=20000)
         results = page.evaluate(_RESULTS)
@@ -66,29 +72,23 @@ def test_first_result_is_the_chapter_that_teaches_it(site, query):
         assert not failed, failed
         assert not foreign, foreign
         assert not errors, f"console errors: {errors[:5]}"
-    finally:
-        page.close()
 
 
 def test_batch_normalization_ranks_its_chapter_above_earlier_mentions(site):
     base, b = site
-    page, _, _, _ = _search(b, base, "batch normalization")
-    try:
+    with _search(b, base, "batch normalization") as (page, _, _, _):
         hrefs = [r["href"].split("#")[0] for r in page.evaluate(_RESULTS)]
         for earlier in ("book/01_foundations.html",
                         "book/02_optimizers.html"):
             if earlier in hrefs:
                 assert hrefs.index("book/04_batchnorm.html") < hrefs.index(
                     earlier), hrefs[:6]
-    finally:
-        page.close()
 
 
 @pytest.mark.parametrize("query", ["Adam", "He initialization"])
 def test_search_from_disk_lists_results_quietly(site, book_html, query):
     _, b = site
-    page, errors, failed, foreign = _search(b, book_html.as_uri(), query)
-    try:
+    with _search(b, book_html.as_uri(), query) as (page, errors, failed, foreign):
         page.wait_for_timeout(1000)  # any snippet request would fail by now
         results = page.evaluate(_RESULTS)
         assert len(results) >= 3, results
@@ -99,15 +99,10 @@ def test_search_from_disk_lists_results_quietly(site, book_html, query):
         assert note.count() == 1 and "http.server" in note.inner_text()
         assert not errors, f"console errors from file://: {errors[:5]}"
         assert not foreign, foreign
-    finally:
-        page.close()
 
 
 def test_search_note_only_from_disk(site):
     base, b = site
-    page, errors, _, _ = _search(b, base, "dropout")
-    try:
+    with _search(b, base, "dropout") as (page, errors, _, _):
         assert page.locator(".course-search-note").count() == 0
         assert not errors, errors
-    finally:
-        page.close()
