@@ -178,3 +178,19 @@ def test_the_reference_parts_pass_their_checks(trained):
                checks.softmax_loss_matches, checks.batchnorm_matches,
                checks.conv_matches, checks.maxpool_matches):
         fn(probe, ref, rng)
+
+
+def test_a_borrowed_alias_follows_its_name_but_not_local_variables():
+    sources = {"batchnorm": "import course_lib.layers as L\n"
+                            "BatchNorm = L.BatchNorm",
+               "optimizer": ("class Adam:\n"
+                             "    def update(self, params, grads):\n"
+                             "        for key, p in params.items():\n"
+                             "            p -= grads[key]\n"
+                             "OPTIMIZER = ('SGD', {'lr': 0.1})"),
+               "model": ("layers = [BatchNorm(1, 0)]\n"
+                         "params = {k: v for k, v in enumerate(layers)}\n"
+                         "def predict(images):\n    return images")}
+    found = checks.borrowed_parts(sources)
+    assert found["batchnorm"] and found["model"]
+    assert not found["optimizer"], found["optimizer"]

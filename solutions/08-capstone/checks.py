@@ -113,6 +113,20 @@ def _root_misuse(tree, roots: set) -> list:
     return out
 
 
+def _alias_of(value, bound: set, roots: set) -> bool:
+    """``value`` is a name or attribute chain that starts at a borrowed
+    name, or reaches past ``course_lib.data`` (``course_lib.layers.X``)."""
+    chain = []
+    while isinstance(value, ast.Attribute):
+        chain.append(value.attr)
+        value = value.value
+    if not isinstance(value, ast.Name):
+        return False
+    return value.id in bound or (
+        value.id in roots and bool(chain)
+        and chain[-1] not in ALLOWED_FROM_COURSE_LIB)
+
+
 def borrowed_parts(sources: dict) -> dict:
     """grade id -> what makes that part not the student's own (empty when
     it is), from the source of every answer cell."""
@@ -127,10 +141,9 @@ def borrowed_parts(sources: dict) -> dict:
                 tree = ast.parse(src)
             except SyntaxError:
                 continue
-            for n in ast.walk(tree):
-                if isinstance(n, ast.Assign) and (
-                        _loads(n.value) & bound or _root_misuse(n.value,
-                                                                roots)):
+            for n in tree.body:  # top-level aliases only: X = a.b.C
+                if isinstance(n, ast.Assign) and _alias_of(n.value, bound,
+                                                           roots):
                     bound |= {t.id for t in n.targets
                               if isinstance(t, ast.Name)}
     verdict = {}
