@@ -58,21 +58,26 @@ def _assert_layer_matches(layer, x, dout, want, dtype):
         _assert_close(ours, ref, dtype)
 
 
+def _check_against_torch(make_layer, torch_fn, shape, dtype, seed):
+    """``make_layer(gamma, beta)`` and ``torch_fn(x, gamma, beta)`` give
+    the same output and gradients for random data of ``shape``."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(seed)
+    gamma, beta = _params(rng, shape[1], dtype)
+    x = _input(rng, shape, dtype)
+    dout = rng.standard_normal(shape).astype(dtype)
+    want = _torch_reference(torch, torch_fn(torch), x, gamma, beta, dout)
+    _assert_layer_matches(make_layer(gamma, beta), x, dout, want, dtype)
+
+
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("shape, eps", [((5, 7), 1e-5), ((3, 2), 1e-5),
                                         ((8, 16), 1e-3)])
 def test_layernorm_equals_torch(shape, eps, dtype):
-    torch = pytest.importorskip("torch")
-    rng = np.random.default_rng(0)
-    D = shape[1]
-    gamma, beta = _params(rng, D, dtype)
-    x = _input(rng, shape, dtype)
-    dout = rng.standard_normal(shape).astype(dtype)
-    want = _torch_reference(
-        torch, lambda xt, g, b: torch.nn.functional.layer_norm(
-            xt, (D,), g, b, eps), x, gamma, beta, dout)
-    _assert_layer_matches(LayerNorm(gamma, beta, eps=eps), x, dout, want,
-                          dtype)
+    _check_against_torch(
+        lambda g, b: LayerNorm(g, b, eps=eps),
+        lambda torch: lambda x, g, b: torch.nn.functional.layer_norm(
+            x, (shape[1],), g, b, eps), shape, dtype, seed=0)
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
@@ -81,17 +86,10 @@ def test_layernorm_equals_torch(shape, eps, dtype):
                                            ((2, 4, 2, 3), 4),
                                            ((1, 8, 5, 1), 2)])
 def test_groupnorm_equals_torch(shape, groups, dtype):
-    torch = pytest.importorskip("torch")
-    rng = np.random.default_rng(1)
-    C = shape[1]
-    gamma, beta = _params(rng, C, dtype)
-    x = _input(rng, shape, dtype)
-    dout = rng.standard_normal(shape).astype(dtype)
-    want = _torch_reference(
-        torch, lambda xt, g, b: torch.nn.functional.group_norm(
-            xt, groups, g, b, 1e-5), x, gamma, beta, dout)
-    _assert_layer_matches(GroupNorm(gamma, beta, groups), x, dout, want,
-                          dtype)
+    _check_against_torch(
+        lambda g, b: GroupNorm(g, b, groups),
+        lambda torch: lambda x, g, b: torch.nn.functional.group_norm(
+            x, groups, g, b, 1e-5), shape, dtype, seed=1)
 
 
 def test_layernorm_by_hand():

@@ -83,7 +83,8 @@ def _standardize_rows_backward(dx_hat: np.ndarray, x_hat: np.ndarray,
 
 class _PerSampleNorm(Layer):
     """What LayerNorm and GroupNorm share: γ and β per feature or channel
-    (axis 1 of x), ``eps``, the input check and the final scale and shift.
+    (axis 1 of x), ``eps``, the input check, and forward and backward
+    passes over the rows that a subclass's ``_rows(x)`` makes of x.
     """
 
     #: x's layout in error messages; its rank is the number of its axes
@@ -108,6 +109,31 @@ class _PerSampleNorm(Layer):
             raise error(where, "x", f"of shape ({layout}) to match gamma "
                         f"({n},)", f"shape {shape_str(x.shape)}")
         check_batch(where, "x", x)
+
+    def _rows(self, x: np.ndarray) -> np.ndarray:
+        """x as a matrix with one row per normalized group of values."""
+        raise NotImplementedError
+
+    def forward(self, x, train=True):
+        """Standardize each row of ``_rows(x)``, then scale and shift
+        (the same in any mode)."""
+        self._check_input(x)
+        x_hat, inv_std = _standardize_rows(self._rows(x), self.eps)
+        x_hat = x_hat.reshape(x.shape)
+        self._cache = (x_hat, inv_std)
+        return self._scale_shift(x_hat)
+
+    def backward(self, dout):
+        """Fill ``grads`` and return dL/dx."""
+        x_hat, inv_std = self._require_cache()
+        self._check_dout(dout, x_hat.shape)
+        # dL/dx^ = dout * gamma, then back through the standardization,
+        # row by row
+        dx_hat = self._scale_shift_backward(dout, x_hat)
+        rows = inv_std.shape[0]
+        dx = _standardize_rows_backward(dx_hat.reshape(rows, -1),
+                                        x_hat.reshape(rows, -1), inv_std)
+        return dx.reshape(x_hat.shape)
 
     def _per_axis1(self, v: np.ndarray) -> np.ndarray:
         # (n,) -> shape that broadcasts along axis 1 of x
@@ -181,20 +207,8 @@ class LayerNorm(_PerSampleNorm):
     def __init__(self, gamma: np.ndarray, beta: np.ndarray, eps=1e-5):
         super().__init__(gamma, beta, eps)
 
-    def forward(self, x, train=True):
-        """Normalize every row of x over its D features (any mode)."""
-        self._check_input(x)
-        x_hat, inv_std = _standardize_rows(x, self.eps)
-        self._cache = (x_hat, inv_std)
-        return self._scale_shift(x_hat)
-
-    def backward(self, dout):
-        """Fill ``grads`` and return dL/dx."""
-        x_hat, inv_std = self._require_cache()
-        self._check_dout(dout, x_hat.shape)
-        # dL/dx^ = dout * gamma, then back through the standardization
-        dx_hat = self._scale_shift_backward(dout, x_hat)
-        return _standardize_rows_backward(dx_hat, x_hat, inv_std)
+    def _rows(self, x):
+        return x                               # one row per sample
 
     def __repr__(self):
         D = self.params["gamma"].shape[0]
@@ -263,25 +277,8 @@ class GroupNorm(_PerSampleNorm):
             raise error("GroupNorm", "groups", f"a divisor of the {C} "
                         "channels of gamma", repr(groups))
 
-    def forward(self, x, train=True):
-        """Normalize each group of channels of each image (any mode)."""
-        self._check_input(x)
-        rows = x.reshape(x.shape[0] * self.groups, -1)  # a row per (n, group)
-        x_hat, inv_std = _standardize_rows(rows, self.eps)
-        x_hat = x_hat.reshape(x.shape)
-        self._cache = (x_hat, inv_std)
-        return self._scale_shift(x_hat)
-
-    def backward(self, dout):
-        """Fill ``grads`` and return dL/dx."""
-        x_hat, inv_std = self._require_cache()
-        self._check_dout(dout, x_hat.shape)
-        # dL/dx^ = dout * gamma_c; then LayerNorm's backward on every row
-        dx_hat = self._scale_shift_backward(dout, x_hat)
-        rows = inv_std.shape[0]
-        dx = _standardize_rows_backward(dx_hat.reshape(rows, -1),
-                                        x_hat.reshape(rows, -1), inv_std)
-        return dx.reshape(x_hat.shape)
+    def _rows(self, x):
+        return x.reshape(x.shape[0] * self.groups, -1)  # a row per (n, group)
 
     def __repr__(self):
         C = self.params["gamma"].shape[0]
