@@ -466,8 +466,9 @@ class WeightRecorder(Callback):
 
 
 class UpdateRatio(Callback):
-    r"""A :class:`~course_lib.trainer.Trainer` callback: the relative size
-    of every weight update, layer by layer.
+    r"""Training callback: the relative size of every weight update, per layer.
+
+    For use in :class:`~course_lib.trainer.Trainer`'s ``callbacks``.
 
     After update :math:`t`, for every watched weight array :math:`W`:
 
