@@ -13,11 +13,14 @@ export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
-.PHONY: help install book book-clean test test-fast release validate grade lab bench classroom clean
+.PHONY: help install book book-clean pdf test test-fast lint mutate release validate grade lab bench classroom clean
 
 help:
 	@echo "make book                 build the HTML book (executes every chapter, cached)"
+	@echo "make pdf                  the whole book as one PDF (_build/pdf/book.pdf)"
 	@echo "make test                 build the book if needed, then run every test"
+	@echo "make lint                 ruff and mypy over course_lib, course_tools, tests and benchmarks"
+	@echo "make mutate               mutation testing of course_lib, on demand (slow): test-artifacts/mutation/report.md"
 	@echo "make release              regenerate exercises/ from solutions/"
 	@echo "make validate NB=path     check a notebook against its visible tests"
 	@echo "make grade SUBMISSIONS=dir  autograde a folder of submissions (CSV + feedback)"
@@ -37,6 +40,9 @@ install: $(STAMP)
 book: $(STAMP)
 	$(BIN)/python -m course_tools.build_book
 
+pdf: book
+	$(BIN)/python -m course_tools.build_pdf
+
 book-clean:
 	rm -rf _build
 
@@ -45,6 +51,27 @@ test: book
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -n $(JOBS) -m "not book and not grading and not browser and not classroom" $(PYTEST_ARGS)
+
+LINT_STAMP := $(VENV)/.lint-installed
+
+$(LINT_STAMP): $(STAMP) requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt 2>&1 \
+	  | { grep -v '^WARNING: Location' || true; }
+	touch $(LINT_STAMP)
+
+lint: $(LINT_STAMP)
+	$(BIN)/ruff check course_lib course_tools tests benchmarks
+	$(BIN)/mypy
+
+MUTATE_STAMP := $(VENV)/.mutation-installed
+
+$(MUTATE_STAMP): $(STAMP) requirements-mutation.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-mutation.txt 2>&1 \
+	  | { grep -v '^WARNING: Location' || true; }
+	touch $(MUTATE_STAMP)
+
+mutate: $(MUTATE_STAMP)
+	$(BIN)/python tests/mutation/run.py $(MUTATE_ARGS)
 
 release: $(STAMP)
 	$(BIN)/python -m course_tools.release

@@ -58,8 +58,12 @@ def plain_nbgrader(subs: Path, work: Path, assignment: str, notebook: str,
     ``engine`` is given); (seconds, student -> score)."""
     from nbgrader.api import Gradebook
 
-    from course_tools.course import SOLUTIONS, nbgrader, strip_outputs, \
-        write_course_config
+    from course_tools.course import (
+        SOLUTIONS,
+        nbgrader,
+        strip_outputs,
+        write_course_config,
+    )
 
     shutil.copytree(SOLUTIONS / assignment, work / "source" / assignment)
     for nb in (work / "source").rglob("*.ipynb"):

@@ -68,6 +68,7 @@ def main() -> int:
            "--warningiserror", "--keep-going", "--quiet"]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stderr=subprocess.PIPE,
                             text=True, errors="replace")
+    assert proc.stderr is not None  # stderr=PIPE
     for line in proc.stderr:
         # Local kernels talk over loopback; ipykernel warns about it once per
         # notebook, which would bury the messages that matter.

@@ -50,6 +50,7 @@ import sys
 import threading
 import time
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,7 +71,7 @@ class Check:
     cell: str
     points: float
     name: str
-    fn: object = field(compare=False, repr=False)
+    fn: Callable[..., object] = field(compare=False, repr=False)
 
 
 def check(cell: str, points: float):
@@ -418,6 +419,8 @@ def load_checks(assignment: str, solutions: Path = SOLUTIONS
     name = "course_checks_" + hashlib.sha256(str(path).encode()).hexdigest(
         )[:12]
     spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"checks: cannot load {path}")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     found: dict[str, list[Check]] = {}

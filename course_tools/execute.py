@@ -25,10 +25,10 @@ import ast
 import math
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from . import checks as hidden_checks
-from .integrity import Cell, Integrity, canary_fooled, is_unchanged, \
-    with_canaries
+from .integrity import Cell, Integrity, canary_fooled, is_unchanged, with_canaries
 from .sandbox import CellFailure, Limits, Sandbox
 
 
@@ -38,7 +38,7 @@ class Hidden:
     reference solution, and the submission's secret seed."""
 
     checks: dict  # grade_id -> list[checks.Check]
-    reference: object  # checks.Reference
+    reference: Any  # checks.Reference
     seed: int
 
 
@@ -88,7 +88,8 @@ def _with_imports(plan: list[Cell]) -> list[str]:
     """The code sent for each cell: test cells first re-run the imports of
     the locked cells above them, so names such as ``np`` are the real
     modules whatever student code rebound them to."""
-    codes, imports = [], []
+    codes: list[str] = []
+    imports: list[str] = []
     for cell in plan:
         if cell.kind == "test" and imports:
             codes.append("\n".join(dict.fromkeys(imports)) + "\n"
@@ -110,7 +111,7 @@ def run_cells(cells: list[Cell], limits: Limits, integrity: Integrity,
     runs = [Run() for _ in plan]
     start = time.monotonic()
     done: list[int] = []
-    state = {"restarts": 0, "sandbox": Sandbox(limits)}
+    state: dict[str, Any] = {"restarts": 0, "sandbox": Sandbox(limits)}
 
     def restart(reason_box):
         _add(integrity.tamper, state["sandbox"].tamper)
@@ -162,7 +163,8 @@ def run_cells(cells: list[Cell], limits: Limits, integrity: Integrity,
 def _sources(plan: list[Cell]) -> dict[str, str]:
     """What the student handed in: answer cells by grade id, and the cells
     they added (``"_other"``)."""
-    out = {c.grade_id: c.source for c in plan if c.kind == "answer"}
+    out = {c.grade_id: c.source for c in plan
+           if c.kind == "answer" and c.grade_id}
     out["_other"] = "\n".join(c.source for c in plan if c.kind == "extra")
     return out
 
@@ -253,8 +255,11 @@ def score(plan: list[Cell], runs: list[Run]) -> tuple[dict, bool,
     error (text on stderr, warnings, does not matter). A written answer still
     equal to the placeholder scores 0; any other waits for a human.
     """
-    scores, failures, manual = {}, [], False
-    for cell, run in zip(plan, runs):
+    scores: dict[str, tuple[float | None, float]] = {}
+    failures: list[str] = []
+    manual = False
+    # runs stop short of the plan when a notebook is cut off
+    for cell, run in zip(plan, runs, strict=False):
         if run.status == "failed" and cell.kind not in ("test", "canary"):
             failures.append(f"{cell.grade_id or 'an added cell'}: "
                             f"{run.reason}")

@@ -13,6 +13,7 @@ import json
 import shutil
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import mistune
 
@@ -33,7 +34,7 @@ MATHJAX_CONFIG = (
 
 
 def _markdown(text: str) -> str:
-    out = _mistune(text)
+    out = str(_mistune(text))
     return out.replace('<div class="math">$$\n', '<div class="math">\\[') \
         .replace('\n$$</div>', '\\]</div>')
 
@@ -44,7 +45,7 @@ def book_mathjax() -> Path | None:
         dist = metadata.distribution("sphinx-mathjax-offline")
     except metadata.PackageNotFoundError:
         return None
-    path = Path(dist.locate_file("sphinx-mathjax-offline/static/mathjax"))
+    path = Path(str(dist.locate_file("sphinx-mathjax-offline/static/mathjax")))
     return path if (path / "tex-chtml.js").is_file() else None
 
 
@@ -89,7 +90,7 @@ def feedback_html(student: str, assignment: str, notebook: str,
            f"{max_score:g}</b> points from automatic checks.</p>"]
     for note in notes:
         out.append(f"<p><i>{esc(note)}</i></p>")
-    for cell, run in zip(outcome.cells, outcome.runs):
+    for cell, run in zip(outcome.cells, outcome.runs, strict=False):
         if cell.kind == "canary":
             continue
         if cell.cell_type == "markdown":
@@ -114,7 +115,7 @@ def feedback_html(student: str, assignment: str, notebook: str,
                                      f"{run.ename}: {run.evalue}".strip(": "))
             out.append(
                 f"<div class='cell {'pass' if ok else 'fail'}'><b>Check "
-                f"{esc(cell.grade_id)}: {'passed' if ok else 'failed'} "
+                f"{esc(cell.grade_id or '')}: {'passed' if ok else 'failed'} "
                 f"({got:g} / {mx:g})</b><pre>{esc(cell.visible)}</pre>"
                 + (f"<pre class='out'>{esc(why[:3000])}</pre>" if why else "")
                 + "</div>")
@@ -131,8 +132,8 @@ def feedback_html(student: str, assignment: str, notebook: str,
 
 def autograded_notebook(outcome: Outcome) -> dict:
     """An nbformat-4 notebook of the run, with all outputs (instructors)."""
-    cells = []
-    for cell, run in zip(outcome.cells, outcome.runs):
+    cells: list[dict[str, Any]] = []
+    for cell, run in zip(outcome.cells, outcome.runs, strict=False):
         if cell.cell_type == "markdown":
             cells.append({"cell_type": "markdown", "metadata": {},
                           "source": cell.source})
@@ -145,7 +146,7 @@ def autograded_notebook(outcome: Outcome) -> dict:
             elif o.get("type") in ("result", "display"):
                 kind = "execute_result" if o["type"] == "result" else \
                     "display_data"
-                item = {"output_type": kind, "metadata": {},
+                item: dict[str, Any] = {"output_type": kind, "metadata": {},
                         "data": {"text/plain": str(o.get("text", ""))}}
                 if kind == "execute_result":
                     item["execution_count"] = run.count
@@ -156,7 +157,7 @@ def autograded_notebook(outcome: Outcome) -> dict:
                             "traceback": run.traceback or [run.reason]})
         if run.checks is not None:
             outputs += _check_outputs(run.checks)
-        meta = {"grader": {"kind": cell.kind}}
+        meta: dict[str, Any] = {"grader": {"kind": cell.kind}}
         if cell.grade_id:
             meta["nbgrader"] = {"grade_id": cell.grade_id}
         cells.append({"cell_type": "code", "metadata": meta,
@@ -173,7 +174,7 @@ def _check_outputs(results) -> list[dict]:
     lines = [f"{'passed' if r.passed else 'FAILED'} {r.name} "
              f"({r.points if r.passed else 0:g} / {r.points:g})"
              + ("" if r.passed else f": {r.reason}") for r in results]
-    out = [{"output_type": "stream", "name": "stdout",
+    out: list[dict[str, Any]] = [{"output_type": "stream", "name": "stdout",
             "text": "Hidden checks (decided by the grader):\n"
             + "\n".join(lines) + "\n"}]
     failed = [r for r in results if not r.passed]

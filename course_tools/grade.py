@@ -14,9 +14,10 @@ every assignment handed in, the notebook is checked on the host, rebuilt
 from the instructor's source (:mod:`course_tools.integrity`), executed in a
 sandbox (:mod:`course_tools.sandbox`), and scored on the host: each hidden
 check asks the sandbox for data and compares it with the reference solution
-run on the host (:mod:`course_tools.checks`, :mod:`course_tools.execute`). Scores are validated, then written to the
-nbgrader gradebook ``OUT/gradebook.db`` (a re-grade first removes the old
-submission). Students are graded in parallel, one sandbox per notebook.
+run on the host (:mod:`course_tools.checks`, :mod:`course_tools.execute`).
+Scores are validated, then written to the nbgrader gradebook
+``OUT/gradebook.db`` (a re-grade first removes the old submission).
+Students are graded in parallel, one sandbox per notebook.
 
 Written to ``--out`` (default ``grades/``):
 
@@ -50,8 +51,7 @@ from .checks import load_checks, reference, seed_for, validate_checks
 from .course import ROOT, SOLUTIONS, Assignment, assignments
 from .execute import Hidden
 from .execute import outcome as run_notebook
-from .feedback import autograded_notebook, feedback_html, \
-    install_mathjax, write_json
+from .feedback import autograded_notebook, feedback_html, install_mathjax, write_json
 from .integrity import Integrity, load_template, merge
 from .late import POLICIES, LatePolicy, load_collection, parse_time
 from .manual import ManualScoreError, apply_manual, load_manual
@@ -189,12 +189,13 @@ def collect(submissions: Path, course: list[Assignment], students: list[str],
             merged, bad = {}, []
             for nb, path in found.items():
                 template = templates[(a.name, nb)]
+                data: dict | None
                 if path is None:
                     data = {"cells": []}
                     bad_note = f"{nb}: missing (graded as blank)"
                 else:
                     data, why = check_notebook(path)
-                    if why:
+                    if why or data is None:
                         bad.append(f"{nb}: {why}")
                         continue
                     bad_note = None

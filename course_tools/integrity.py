@@ -23,6 +23,7 @@ import random
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .course import EXERCISES, SOLUTIONS
 
@@ -89,15 +90,16 @@ class Template:
     def answer_names(self) -> dict[str, set[str]]:
         """answer grade_id -> names its release stub defines (the graded
         functions and classes)."""
-        out = {}
+        out: dict[str, set[str]] = {}
         for c in self.cells:
             gid = _nbgrader(c).get("grade_id")
-            if self.kind(c) == "answer" and c["cell_type"] == "code":
+            if (isinstance(gid, str) and self.kind(c) == "answer"
+                    and c["cell_type"] == "code"):
                 out[gid] = _defined_names(self.release.get(gid, ""))
         return out
 
 
-def _nbgrader(cell: dict) -> dict:
+def _nbgrader(cell: dict) -> dict[str, Any]:
     meta = cell.get("metadata")
     meta = meta.get("nbgrader") if isinstance(meta, dict) else None
     return meta if isinstance(meta, dict) else {}
@@ -157,8 +159,8 @@ def _cell_summary(cell: dict) -> str:
 
 
 def _strip(cell: dict, integrity: Integrity, index: int) -> None:
-    meta = cell.get("metadata") if isinstance(cell.get("metadata"), dict) \
-        else {}
+    raw = cell.get("metadata")
+    meta: dict[str, Any] = raw if isinstance(raw, dict) else {}
     tags = meta.get("tags")
     if tags:
         integrity.stripped.append(f"cell {index}: tags {tags!r}")
@@ -182,7 +184,7 @@ def merge(template: Template, submitted: dict) -> tuple[list[Cell],
         _strip(cell, integrity, i)
         gid = _nbgrader(cell).get("grade_id")
         ctype = cell.get("cell_type")
-        if gid in known:
+        if isinstance(gid, str) and gid in known:
             anchor = gid
             src = known[gid]
             if template.kind(src) in ("answer", "written"):
@@ -201,7 +203,7 @@ def merge(template: Template, submitted: dict) -> tuple[list[Cell],
     seen = {_nbgrader(c).get("grade_id") for c in submitted.get("cells", [])
             if isinstance(c, dict)}
     cells = [Cell("extra", "code", s) for s in extras.get(None, [])]
-    counts: dict[str, int] = {}
+    counts: dict[str | None, int] = {}
     for c in submitted.get("cells", []):
         if isinstance(c, dict):
             g = _nbgrader(c).get("grade_id")
@@ -246,7 +248,7 @@ def merge(template: Template, submitted: dict) -> tuple[list[Cell],
             imported = course_imports(cell.source)
             if imported:
                 where = cell.grade_id or "an added cell"
-                graded = names.get(cell.grade_id, set())
+                graded = names.get(cell.grade_id or "", set())
                 integrity.course_imports.append(
                     f"{where} imports {', '.join(sorted(set(imported)))}"
                     + (f" (it should implement {', '.join(sorted(graded))})"

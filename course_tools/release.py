@@ -13,8 +13,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .course import EXERCISES, SOLUTIONS, assignments, nbgrader, \
-    write_course_config
+from .course import EXERCISES, SOLUTIONS, assignments, nbgrader, write_course_config
 
 
 def generate(out_dir: Path, names: list[str] | None = None) -> list[str]:

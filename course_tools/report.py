@@ -53,7 +53,7 @@ def _distribution(results) -> str:
 def _pass_rates(results) -> tuple[str, list]:
     import matplotlib.pyplot as plt
 
-    counts = defaultdict(lambda: [0, 0])
+    counts: defaultdict[str, list[int]] = defaultdict(lambda: [0, 0])
     for r in results:
         if r.status != "graded":
             continue
@@ -81,7 +81,7 @@ def _pass_rates(results) -> tuple[str, list]:
 def write_report(path: Path, results, isolation: str) -> None:
     esc = html.escape
     results = sorted(results, key=lambda r: (r.student, r.assignment))
-    status = defaultdict(int)
+    status: defaultdict[str, int] = defaultdict(int)
     for r in results:
         status[r.status] += 1
     parts = [f"<!doctype html><meta charset='utf-8'><title>Grade report"
@@ -109,9 +109,9 @@ def write_report(path: Path, results, isolation: str) -> None:
             if items:
                 findings.append(f"<b>{key}</b>: " + esc("; ".join(items[:6])))
         if r.flagged or findings:
+            flag = " (flagged)" if r.flagged and r.status != "flagged" else ""
             parts.append(f"<tr><td>{esc(r.student)}</td><td>"
-                         f"{esc(r.assignment)}</td><td>{esc(r.status)}"
-                         f"{' (flagged)' if r.flagged and r.status != 'flagged' else ''}"
+                         f"{esc(r.assignment)}</td><td>{esc(r.status)}{flag}"
                          "</td><td>"
                          + "<br>".join(findings) + "</td></tr>")
     parts.append("</table><h2>Slowest notebooks</h2><table><tr><th>student"

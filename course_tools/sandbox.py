@@ -16,8 +16,8 @@ The submission folder is never mounted: cells are sent one by one over a
 pipe (see :mod:`course_tools.sandbox_runner`), and files next to the
 notebook (shadow modules) do not exist inside. Hidden checks never enter:
 the host sends probes (a function name and its inputs) and receives data
-(:meth:`Sandbox.probe`), which it judges itself. Without bubblewrap the same runner runs with the limits
-only, and :func:`isolation` says so.
+(:meth:`Sandbox.probe`), which it judges itself. Without bubblewrap the same
+runner runs with the limits only, and :func:`isolation` says so.
 """
 
 from __future__ import annotations
@@ -274,16 +274,15 @@ class Sandbox:
         if os.geteuid() == 0 and bwrap():
             uid, self._uid_lock = claim_uid()
         argv, env, cwd = command(limits, uid)
+        self._home: Path | None = None
         if cwd is None and bwrap() is None:
-            self._home = Path(os.environ.get("TMPDIR", "/tmp")) / \
+            home = Path(os.environ.get("TMPDIR", "/tmp")) / \
                 f"grader-{secrets.token_hex(6)}"
-            self._home.mkdir(mode=0o700)
-            env = {**env, "HOME": str(self._home),
-                   "MPLCONFIGDIR": str(self._home / "mpl"),
-                   "IPYTHONDIR": str(self._home / "ipython")}
-            cwd = str(self._home)
-        else:
-            self._home = None
+            home.mkdir(mode=0o700)
+            env = {**env, "HOME": str(home), "MPLCONFIGDIR": str(home / "mpl"),
+                   "IPYTHONDIR": str(home / "ipython")}
+            cwd = str(home)
+            self._home = home
         self.proc = subprocess.Popen(
             argv, env=env, cwd=cwd, stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -304,9 +303,11 @@ class Sandbox:
                 self.kill()
 
     def _send(self, message: dict) -> None:
+        stdin = self.proc.stdin
+        assert stdin is not None  # stdin=PIPE
         try:
-            self.proc.stdin.write((wire.dumps(message) + "\n").encode())
-            self.proc.stdin.flush()
+            stdin.write((wire.dumps(message) + "\n").encode())
+            stdin.flush()
         except (BrokenPipeError, OSError):
             raise CellFailure(self._death()) from None
 
@@ -372,6 +373,7 @@ class Sandbox:
             return msg
 
     def _read_line(self, deadline: float, timeout: float) -> bytes:
+        assert self.proc.stdout is not None  # stdout=PIPE
         fd = self.proc.stdout.fileno()
         cap = self.limits.flood_bytes
         while b"\n" not in self._buf:

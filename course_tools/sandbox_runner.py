@@ -322,13 +322,13 @@ def run(shell, run_cell, code):
     shell.displayhook.outputs = outputs
     shell.display_pub.outputs = outputs
     shell.tracebacks = tracebacks
-    sys.stdout = sys.__stdout__ = out
-    sys.stderr = sys.__stderr__ = err
+    sys.stdout = sys.__stdout__ = out  # type: ignore[misc]
+    sys.stderr = sys.__stderr__ = err  # type: ignore[misc]
     try:
         result = run_cell(shell, code, store_history=True)
     finally:
-        sys.stdout = sys.__stdout__ = sys.stderr = sys.__stderr__ = \
-            _host_err
+        sys.stdout = sys.stderr = _host_err
+        sys.__stdout__ = sys.__stderr__ = _host_err  # type: ignore[misc]
     exc = result.error_in_exec or result.error_before_exec
     reply = {"status": "ok" if exc is None else "error", "outputs": outputs,
              "dropped": out.dropped + err.dropped}
@@ -422,8 +422,8 @@ class Probes:
 def probe(probes, request):
     """Answer one probe; student output during it is dropped."""
     outputs = []
-    sys.stdout = sys.__stdout__ = Capture("stdout", outputs)
-    sys.stderr = sys.__stderr__ = Capture("stderr", outputs)
+    sys.stdout = sys.__stdout__ = Capture("stdout", outputs)  # type: ignore[misc]
+    sys.stderr = sys.__stderr__ = Capture("stderr", outputs)  # type: ignore[misc]
     try:
         return {"value": probes.answer(request)}
     except BaseException as exc:  # student code raised: that is data too
@@ -431,8 +431,8 @@ def probe(probes, request):
             raise
         return {"raised": [type(exc).__name__[:100], _safe_str(exc)[:2000]]}
     finally:
-        sys.stdout = sys.__stdout__ = sys.stderr = sys.__stderr__ = \
-            _host_err
+        sys.stdout = sys.stderr = _host_err
+        sys.__stdout__ = sys.__stderr__ = _host_err  # type: ignore[misc]
 
 
 def main():

@@ -21,8 +21,7 @@ import pytest
 
 from course_lib.gradcheck import numerical_gradient, relative_error
 from course_lib.layers import Conv2D, MaxPool2D
-from course_tools.checks import Probe, StudentError, load_checks, \
-    reference, run_check
+from course_tools.checks import Probe, StudentError, load_checks, reference, run_check
 from course_tools.course import EXERCISES, SOLUTIONS
 
 from .assignments import load_mutants, nbgrader_meta, variants

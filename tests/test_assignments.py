@@ -13,8 +13,7 @@ from course_tools import grade as grading
 from course_tools.course import EXERCISES, ROOT, SOLUTIONS, assignments
 from course_tools.release import generate
 
-from .assignments import cell_outputs, load_mutants, nbgrader_meta, \
-    write_submissions
+from .assignments import cell_outputs, load_mutants, nbgrader_meta, write_submissions
 
 pytestmark = [pytest.mark.grading, pytest.mark.slow]
 

@@ -10,8 +10,14 @@ import numpy as np
 import pytest
 
 from course_tools import checks, wire
-from course_tools.checks import Fail, Probe, StudentError, expect_close, \
-    expect_equal, raised
+from course_tools.checks import (
+    Fail,
+    Probe,
+    StudentError,
+    expect_close,
+    expect_equal,
+    raised,
+)
 from course_tools.course import EXERCISES, SOLUTIONS, assignments
 from course_tools.grade import hidden_checks
 from course_tools.integrity import load_template

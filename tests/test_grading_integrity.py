@@ -10,14 +10,19 @@ from datetime import datetime, timezone
 
 import pytest
 
+from course_tools.course import SOLUTIONS
 from course_tools.execute import Run, score, validate
 from course_tools.grade import _safe_csv, check_notebook
-from course_tools.integrity import canary, canary_fooled, course_imports, \
-    load_template, merge, with_canaries
+from course_tools.integrity import (
+    canary,
+    canary_fooled,
+    course_imports,
+    load_template,
+    merge,
+    with_canaries,
+)
 from course_tools.late import LatePolicy, load_collection, parse_time
 from course_tools.sandbox import Limits
-
-from course_tools.course import SOLUTIONS
 
 from .assignments import nbgrader_meta, variants
 
@@ -43,7 +48,8 @@ def test_reference_merges_without_findings(template, reference):
     assert not (integrity.restored or integrity.stripped or
                 integrity.course_imports)
     tests = [c for c in cells if c.kind == "test"]
-    assert len(tests) == 6
+    released = [c for c in template.cells if template.kind(c) == "test"]
+    assert len(tests) == len(released) > 0
     # Hidden checks live on the host (checks.py): a test cell is only the
     # visible test the student has, sent as released.
     assert all(c.source.strip() == c.visible.strip() for c in tests)
@@ -149,7 +155,7 @@ def test_a_canary_follows_every_test(template, reference):
         if cell.kind == "test":
             assert plan[i + 1].kind == "canary"
     sources = {c.source for c in plan if c.kind == "canary"}
-    assert len(sources) == 6
+    assert len(sources) == sum(c.kind == "test" for c in cells) > 0
     again = with_canaries(cells, seed=1)
     assert [c.expected for c in again if c.kind == "canary"] == \
         [c.expected for c in plan if c.kind == "canary"]

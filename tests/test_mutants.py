@@ -8,8 +8,7 @@ import pytest
 
 from course_tools.course import SOLUTIONS, assignments
 
-from .assignments import Mutant, MutantEditError, load_mutants, \
-    solution_sources
+from .assignments import Mutant, MutantEditError, load_mutants, solution_sources
 
 COURSE = assignments()
 REFERENCES = {a.name: solution_sources(SOLUTIONS / a.name / a.notebooks[0])
