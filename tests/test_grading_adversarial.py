@@ -86,7 +86,18 @@ def test_case_gets_what_its_code_earns(corpus, student):
     row = _row(corpus, case)
     detail = f"{case.kind}: {row}"
     assert row["status"] == case.status, detail
-    assert float(row["score"]) == case.score, detail
+    if case.score is not None:
+        assert float(row["score"]) == case.score, detail
+    if case.same_as:
+        # the attack adds nothing to what the same answers earn without it
+        # (it may cost points: it can only change the data it returns)
+        twin = corpus["results"][case.same_as]
+        res = corpus["results"][case.student]
+        assert set(res.cells) == set(twin.cells), detail
+        for cell, (got, _) in res.cells.items():
+            if got is not None:
+                assert got <= twin.cells[cell][0], (detail, cell, twin.cells)
+        assert float(row["score"]) <= twin.score, detail
     assert float(row["max_score"]) == 15.0, detail
     if case.flagged is not None:
         assert row["flagged"] == str(case.flagged).lower(), detail
@@ -187,7 +198,7 @@ def test_gradebook_has_only_validated_rows(corpus):
         assert subs["honest"].score == 13.0
         assert "invalid-json" not in subs
         assert subs["patch-runner"].score == 11.0
-        assert subs["gc-rewrite"].score == 0.0
+        assert subs["gc-rewrite"].score <= subs["zeros"].score
         assert subs["patch-runner"].needs_manual_grade
 
 

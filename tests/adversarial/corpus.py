@@ -36,13 +36,14 @@ class Case:
     kind: str
     content: object  # notebook dict, raw bytes, or None (no file)
     status: str = "graded"
-    score: float | None = None
+    score: float | None = None  # None: see same_as and lose
     flagged: bool | None = False
     reason: str = ""  # must appear in the reason column
     integrity: str = ""  # key of integrity.json that must be non-empty
     filename: str = NB
     extra_files: dict = field(default_factory=dict)  # name -> text
     lose: tuple = ()  # cells that must score 0
+    same_as: str = ""  # may score no more than this student, cell by cell
 
 
 def _base() -> dict:
@@ -83,12 +84,56 @@ ZERO_ANSWERS = {
 }
 
 
+ZERO_LOSS = ("class SoftmaxWithLoss:\n    def forward(self, x, t):\n"
+             "        self.x = x\n        return 0.0\n\n"
+             "    def backward(self, dout=1.0):\n"
+             "        return np.zeros_like(self.x)\n")
+STUB = "        # YOUR CODE HERE\n        raise NotImplementedError()"
+
+
+# The checks of the tasks whose answers all return zeros: none may score.
+ZERO_CELLS = ("test_softmax", "test_cross_entropy", "test_sigmoid",
+              "test_relu", "test_affine", "test_numerical_gradient")
+
+
 def _zeros() -> dict:
     """Every answer returns zeros: it earns nothing."""
     nb = _base()
-    for gid, code in ZERO_ANSWERS.items():
+    answers = dict(ZERO_ANSWERS)
+    blank = variants(ASSIGNMENT, NB)["blank"]
+    ids = {nbgrader_meta(c).get("grade_id") for c in nb["cells"]}
+    if "softmax_with_loss" in ids:
+        answers["softmax_with_loss"] = ZERO_LOSS
+    if "two_layer_net" in ids:
+        stub = "".join(_cell(blank, "two_layer_net")["source"])
+        answers["two_layer_net"] = stub.replace(
+            STUB, "        return {k: np.zeros_like(v) for k, v in "
+            "self.params.items()}")
+    if "train" in ids:
+        answers["train"] = ("def train(net, x, t, epochs, batch_size, lr, "
+                            "rng):\n    return [0.0] * epochs\n")
+    for gid, code in answers.items():
         _cell(nb, gid)["source"] = code
     return nb
+
+
+def _last_task() -> tuple[str, str, float]:
+    """The last answer cell, its test cell and that test's points: an
+    attack that breaks the answer cell it is appended to costs exactly
+    those points, since no later cell needs it."""
+    cells = [c for c in variants(ASSIGNMENT, NB)["blank"]["cells"]
+             if nbgrader_meta(c).get("grade_id")]
+    answer = test = None
+    for c in cells:
+        meta = nbgrader_meta(c)
+        if meta.get("solution") and c["cell_type"] == "code":
+            answer, test = meta["grade_id"], None
+        elif meta.get("grade") and not meta.get("solution") and test is None:
+            test = (meta["grade_id"], float(meta["points"]))
+    return answer, test[0], test[1]
+
+
+LAST, LAST_TEST, LAST_POINTS = _last_task()
 
 
 def _append_to(nb: dict, gid: str, code: str) -> dict:
@@ -483,7 +528,7 @@ def build(marker: Path, port: int = 9) -> list[Case]:
     """Every case; ``marker`` is a host path the sandbox must not write,
     ``port`` one the host listens on (on 127.0.0.1)."""
     ref = _base()
-    W, F = WRONG_SCORE, FULL
+    W, F, L = WRONG_SCORE, FULL, FULL - LAST_POINTS
     cases = [
         Case("honest", "honest reference", ref, score=F),
         Case("honest-wrong", "honest wrong softmax", _wrong(), score=W,
@@ -534,23 +579,24 @@ def build(marker: Path, port: int = 9) -> list[Case]:
         Case("patch-guard", "guard disabled and comparisons patched",
              _attack(PATCH_GUARD), score=W, flagged=True,
              integrity="canaries", lose=("test_softmax",)),
-        Case("zeros", "every answer returns zeros", _zeros(), score=0.0),
+        Case("zeros", "every answer returns zeros", _zeros(), score=None,
+             lose=ZERO_CELLS),
         Case("gc-rewrite", "zeros; runner functions rewritten through gc",
-             _append_to(_zeros(), "softmax", GC_REWRITE), score=0.0,
-             flagged=None),
+             _append_to(_zeros(), "softmax", GC_REWRITE), score=None,
+             flagged=None, lose=ZERO_CELLS, same_as="zeros"),
         Case("reply-channel", "zeros; the reply channel's write replaced",
-             _append_to(_zeros(), "softmax", REPLY_CHANNEL), score=0.0,
-             flagged=None),
+             _append_to(_zeros(), "softmax", REPLY_CHANNEL), score=None,
+             flagged=None, lose=ZERO_CELLS, same_as="zeros"),
         Case("record-cells", "records what the sandbox is sent, prints it",
              _added_cell(_append_to(_wrong(), "softmax", RECORD),
                          PRINT_RECORDED, after="numerical_gradient"),
              score=W, flagged=None, lose=("test_softmax",)),
         Case("thread-forger", "zeros; a thread forging answers to probes",
-             _append_to(_zeros(), "softmax", THREAD_FORGER), score=0.0,
-             flagged=None),
+             _append_to(_zeros(), "softmax", THREAD_FORGER), score=None,
+             flagged=None, lose=ZERO_CELLS, same_as="zeros"),
         Case("del-atexit", "zeros; __del__, gc and atexit hooks forging "
              "replies", _append_to(_zeros(), "softmax", DEL_ATEXIT),
-             score=0.0, flagged=None),
+             score=None, flagged=None, lose=ZERO_CELLS, same_as="zeros"),
         Case("skip-tags", "skip tags and custom metadata", _tagged(),
              score=W, integrity="stripped"),
         Case("deleted-tests", "test cells deleted", _without_tests(),
@@ -565,24 +611,24 @@ def build(marker: Path, port: int = 9) -> list[Case]:
              score=W),
         Case("retyped-answer", "answer cell turned into markdown",
              _retyped_answer(), score=W, integrity="restored"),
-        Case("loop", "infinite loop", _append_to(_base(), "relu", LOOP),
-             score=W, reason="timed out", lose=("test_relu",)),
+        Case("loop", "infinite loop", _append_to(_base(), LAST, LOOP),
+             score=L, reason="timed out", lose=(LAST_TEST,)),
         Case("no-interrupt", "loop ignoring interrupts",
-             _append_to(_base(), "relu", NO_INTERRUPT), score=W,
+             _append_to(_base(), LAST, NO_INTERRUPT), score=L,
              reason="timed out"),
-        Case("exit", "process exits", _append_to(_base(), "relu", EXIT),
-             score=W, reason="process ended"),
+        Case("exit", "process exits", _append_to(_base(), LAST, EXIT),
+             score=L, reason="process ended"),
         Case("kill-parent", "kills its parent and process group",
-             _append_to(_base(), "relu", KILL_PARENT), score=W,
+             _append_to(_base(), LAST, KILL_PARENT), score=L,
              reason="process ended"),
         Case("memory-bomb", "allocates without limit",
-             _append_to(_base(), "relu", MEMORY_BOMB), score=F),
+             _append_to(_base(), LAST, MEMORY_BOMB), score=F),
         Case("processes", "starts hundreds of processes",
-             _append_to(_base(), "relu", PROCESSES), score=F),
-        Case("print-flood", "prints 50 MB", _append_to(_base(), "relu",
+             _append_to(_base(), LAST, PROCESSES), score=F),
+        Case("print-flood", "prints 50 MB", _append_to(_base(), LAST,
                                                      PRINT_FLOOD), score=F),
         Case("raw-flood", "floods file descriptor 1",
-             _append_to(_base(), "relu", RAW_FLOOD), score=W,
+             _append_to(_base(), LAST, RAW_FLOOD), score=L,
              reason="output limit"),
         Case("probe", "reads and writes outside, network",
              _added_cell(_base(), probe_code(marker, port)), score=F),
