@@ -579,7 +579,7 @@ def build(marker: Path, port: int = 9) -> list[Case]:
         Case("patch-guard", "guard disabled and comparisons patched",
              _attack(PATCH_GUARD), score=W, flagged=True,
              integrity="canaries", lose=("test_softmax",)),
-        Case("zeros", "every answer returns zeros", _zeros(), score=None,
+        Case("zeros", "every answer returns zeros", _zeros(), score=0.0,
              lose=ZERO_CELLS),
         Case("gc-rewrite", "zeros; runner functions rewritten through gc",
              _append_to(_zeros(), "softmax", GC_REWRITE), score=None,
