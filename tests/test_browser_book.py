@@ -63,7 +63,9 @@ def test_page_loads_offline_with_math_and_figures(site, book_html, doc):
         assert not errors, f"console errors: {errors}"
         html = (book_html / f"{doc}.html").read_text(encoding="utf-8")
         if 'class="math' in html:
-            page.wait_for_selector("mjx-container", timeout=15000)
+            # typeset, though math inside a folded answer stays hidden
+            page.wait_for_selector("mjx-container", state="attached",
+                                   timeout=15000)
         sizes = page.eval_on_selector_all(
             "article img", "imgs => imgs.map(i => [i.src, i.naturalWidth])")
         for src, width in sizes:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import time
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +14,8 @@ from course_tools import build_pdf
 
 from .browser import browser, serve
 from .test_browser_book import visit
+
+ROOT = Path(__file__).resolve().parent.parent
 
 pytestmark = [pytest.mark.browser, pytest.mark.book, pytest.mark.slow,
               pytest.mark.xdist_group("browser")]
@@ -146,7 +149,8 @@ def test_make_pdf_gives_one_pdf_with_a_bookmark_per_page(book_html, book_pdf):
         f"bookmarks out of reading order: {list(zip(expected, pages, strict=True))}")
     assert len(reader.pages) > len(docs)
     chapters = [t for t in expected if t.startswith("Chapter ")]
-    assert len(chapters) == 7, chapters
+    listed = sorted((ROOT / "book").glob("0*.md"))
+    assert len(chapters) == len(listed) > 0, (chapters, listed)
     for title in expected:
         first = _flat(reader.pages[titles[title]].extract_text())
         assert title in first, (
