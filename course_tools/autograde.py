@@ -98,6 +98,14 @@ def _folders(config) -> tuple[Path, Path]:
             Path(course.format_path(course.release_directory, ".", ".")))
 
 
+def _secret_folder(config) -> Path:
+    """Where the grading secret lives: the course directory's ``_grading``
+    (the instructor's own, in the classroom)."""
+    from nbgrader.coursedir import CourseDirectory
+
+    return Path(CourseDirectory(config=config).root) / "_grading"
+
+
 class SandboxedGrade(NbGraderPreprocessor):
     """Grade the notebook in a sandbox, with host-decided checks."""
 
@@ -120,7 +128,8 @@ class SandboxedGrade(NbGraderPreprocessor):
                         student_seconds=self.student_seconds,
                         memory_mb=self.memory_mb,
                         flood_bytes=self.flood_bytes)
-        seed = seed_for(student, assignment, notebook)
+        seed = seed_for(student, assignment, notebook,
+                        secret_folder=_secret_folder(self.config))
         hidden = None if plan is None else Hidden(plan[0], plan[1], seed)
         out = outcome(cells, limits, integrity, template.graded, seed, hidden)
         resources["course_scores"] = dict(out.scores)

@@ -464,12 +464,16 @@ class Result:
     seconds: float = 0.0
 
 
-def _secret() -> bytes:
-    """The course's grading secret: seeds inputs no student can predict."""
+def _secret(folder: Path | None = None) -> bytes:
+    """The course's grading secret: seeds inputs no student can predict.
+
+    Kept in ``folder/secret`` (default: this checkout's ``_grading``; the
+    classroom keeps it in the instructor's course directory), created on
+    first use readable by its owner only."""
     env = os.environ.get("COURSE_GRADE_SECRET")
     if env:
         return env.encode()
-    path = ROOT / "_grading" / "secret"
+    path = (folder or ROOT / "_grading") / "secret"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -482,10 +486,10 @@ def _secret() -> bytes:
     return path.read_bytes().strip()
 
 
-def seed_for(*parts: str) -> int:
+def seed_for(*parts: str, secret_folder: Path | None = None) -> int:
     """A 64-bit seed from the secret and ``parts`` (student, assignment,
     notebook)."""
-    digest = hashlib.sha256(_secret() + "\0".join(parts).encode())
+    digest = hashlib.sha256(_secret(secret_folder) + "\0".join(parts).encode())
     return int.from_bytes(digest.digest()[:8], "big")
 
 
