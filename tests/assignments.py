@@ -194,3 +194,161 @@ def nbgrader_autograde(submissions: Path, assignment: str, notebook: str,
                 "score": sub.score, "flagged": nb.flagged,
                 "cells": {g.name: g.auto_score for g in nb.grades}}
     return out
+
+
+# ------------------------------------------------ in process, without nbgrader
+
+def answer_sources(nb: dict) -> dict[str, str]:
+    """grade id -> source of each answer cell, and ``"_other"``: the
+    unmarked cells joined (what Probe.submitted() gives the checks)."""
+    out: dict[str, str] = {}
+    other = []
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        src = cell["source"] if isinstance(cell["source"], str) else "".join(
+            cell["source"])
+        meta = nbgrader_meta(cell)
+        if meta.get("solution"):
+            out[meta["grade_id"]] = src
+        elif not meta.get("grade") and not meta.get("locked"):
+            other.append(src)
+    out["_other"] = "\n\n".join(other)
+    return out
+
+
+def run_visible(nb: dict) -> tuple[dict, dict[str, str]]:
+    """Run a notebook's code cells in order in one namespace, as Validate
+    does: (namespace, grade id -> error text of every test cell that
+    raised)."""
+    import contextlib
+    import io
+
+    import numpy as np
+
+    namespace: dict = {"__name__": "__main__"}
+    failed = {}
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        meta = nbgrader_meta(cell)
+        gid = meta.get("grade_id", "?")
+        src = cell["source"] if isinstance(cell["source"], str) else "".join(
+            cell["source"])
+        try:
+            with contextlib.redirect_stdout(io.StringIO()), \
+                    np.errstate(all="ignore"):
+                exec(compile(src, gid, "exec"), namespace)
+        except Exception as exc:  # a failing cell, as in the notebook
+            if meta.get("grade") and not meta.get("solution"):
+                failed[gid] = f"{type(exc).__name__}: {exc}"
+    return namespace, failed
+
+
+def local_probe(namespace: dict, sources: dict[str, str] | None = None):
+    """A notebook's namespace behind the Probe interface, as the sandbox
+    gives it: data goes in and comes out as copies, objects come back as
+    handles that stay themselves when passed back, and the answer's own
+    errors arrive as StudentError."""
+    import contextlib
+    import io
+
+    import numpy as np
+
+    from course_tools.checks import Reference, StudentError
+
+    data = (np.ndarray, np.generic, int, float, complex, str, bytes, bool,
+            type(None))
+
+    def is_data(value) -> bool:
+        if isinstance(value, (list, tuple)):
+            return all(is_data(v) for v in value)
+        if type(value) is dict:
+            return all(is_data(v) for v in value.values())
+        return isinstance(value, data)
+
+    def unwrap(value):
+        if isinstance(value, Handle):
+            return value._obj
+        if type(value) in (list, tuple):
+            return type(value)(unwrap(v) for v in value)
+        if type(value) is dict:
+            return {k: unwrap(v) for k, v in value.items()}
+        return copy.deepcopy(value)
+
+    def answer(fn, args, kwargs):
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):
+                out = fn(*unwrap(list(args)), **unwrap(dict(kwargs)))
+        except Exception as exc:  # the answer's own error
+            raise StudentError(type(exc).__name__, str(exc)) from None
+        return copy.deepcopy(out) if is_data(out) else Handle(out)
+
+    class Handle:
+        """An object living in the notebook (a sandbox handle's stand-in):
+        attributes, items and calls reach the object itself."""
+
+        def __init__(self, obj):
+            object.__setattr__(self, "_obj", obj)
+
+        def __getattr__(self, name):
+            if name.startswith("__"):
+                raise AttributeError(name)
+            try:
+                return Handle(getattr(self._obj, name))
+            except Exception as exc:
+                raise StudentError(type(exc).__name__, str(exc)) from None
+
+        def __setattr__(self, name, value):
+            setattr(self._obj, name, unwrap(value))
+
+        def __getitem__(self, key):
+            try:
+                return Handle(self._obj[key])
+            except Exception as exc:
+                raise StudentError(type(exc).__name__, str(exc)) from None
+
+        def __call__(self, *args, **kwargs):
+            return answer(self._obj, args, kwargs)
+
+    class LocalProbe(Reference):
+        def __getattr__(self, name):
+            return Handle(super().__getattr__(name))
+
+        def lookup(self, name: str):
+            return Handle(self._ns[name])
+
+        def put(self, value):
+            return Handle(unwrap(value))
+
+        def get(self, value):
+            return copy.deepcopy(value._obj if isinstance(value, Handle)
+                                 else value)
+
+        def set(self, obj, name, value):
+            setattr(obj._obj if isinstance(obj, Handle) else obj, name,
+                    unwrap(value))
+
+        def submitted(self) -> dict[str, str]:
+            return dict(sources or {})
+
+    return LocalProbe(namespace)
+
+
+def hidden_in_process(assignment: str, notebook: str, nb: dict,
+                      namespace: dict, seed: int = 2026
+                      ) -> tuple[dict[str, float], dict[str, str]]:
+    """Run the hidden checks of ``assignment`` against a variant already
+    executed into ``namespace``: (grade id -> points earned, grade id ->
+    reasons of the checks that failed)."""
+    from course_tools.checks import load_checks, reference, run_check
+
+    checks = load_checks(assignment) or {}
+    ref = reference(SOLUTIONS / assignment / notebook)
+    probe = local_probe(namespace, answer_sources(nb))
+    scores, reasons = {}, {}
+    for cell, items in checks.items():
+        results = [run_check(item, probe, ref, seed=seed) for item in items]
+        scores[cell] = sum(r.points for r in results if r.passed)
+        reasons[cell] = " | ".join(r.reason for r in results if not r.passed)
+    return scores, reasons
