@@ -216,3 +216,55 @@ def test_warmup_refuses_a_stateful_or_a_non_schedule():
         S.LinearWarmup(S.ReduceOnPlateau(0.1), 3)
     with pytest.raises(TypeError, match=r"^LinearWarmup: 'schedule' must be "):
         S.LinearWarmup(0.1, 3)
+
+
+def test_warmup_error_says_the_schedule_is_stateful_or_names_its_type():
+    with pytest.raises(TypeError) as info:
+        S.LinearWarmup(S.BoldDriver(0.1), 3)
+    assert str(info.value).endswith("; got the stateful BoldDriver.")
+    with pytest.raises(TypeError) as info:
+        S.LinearWarmup("cosine", 3)
+    assert str(info.value).endswith("; got str.")
+
+
+def test_warmup_first_and_last_steps_by_hand():
+    s = S.LinearWarmup(S.StepwiseDecay(0.4, factor=0.5), 4, start_factor=0.25)
+    # i = 0: 0.4 · 0.25; i = 3: 0.4 · (0.25 + 0.75 · 3/4); then the decay
+    assert s.lr_at(0) == pytest.approx(0.1, rel=1e-15)
+    assert s.lr_at(3) == pytest.approx(0.325, rel=1e-15)
+    assert [s.lr_at(i) for i in (4, 5, 6)] == pytest.approx([0.4, 0.2, 0.1])
+    assert s.lr == 0.4
+
+
+def test_cosine_at_zero_half_and_end_and_after():
+    s = S.CosineAnnealing(0.3, T_max=6, min_lr=0.1)
+    assert s.lr_at(0) == 0.3
+    assert s.lr_at(3) == pytest.approx(0.2, rel=1e-15)
+    assert s.lr_at(6) == pytest.approx(0.1, rel=1e-15)
+    # past T_max the cosine climbs again, symmetric about T_max
+    assert s.lr_at(9) == pytest.approx(0.2, rel=1e-15)
+    assert s.lr_at(12) == pytest.approx(0.3, rel=1e-15)
+
+
+def test_bold_driver_keeps_the_rate_exactly_at_the_tolerance():
+    s = S.BoldDriver(1.0, increase=2.0, decrease=0.5, tolerance=0.25)
+    s.update(4.0)
+    assert s.update(5.0) == 1.0        # 5 = 4 · 1.25: still tolerated
+    assert s.update(5.0) == 1.0        # equal: neither rule
+    assert s.update(6.26) == 0.5       # 6.26 > 5 · 1.25: brake
+    assert s.update(6.0) == 1.0        # fell: speed up
+
+
+def test_bold_driver_first_update_only_records_and_min_lr_is_a_floor():
+    s = S.BoldDriver(1.0, decrease=0.1, min_lr=0.5)
+    assert s.update(100.0) == 1.0 and s.history_ == [100.0]
+    assert s.update(200.0) == 0.5      # 0.1 is below the floor
+    s.reset()
+    assert s.prev_ is None and s.lr_at(7) == 1.0 and s.history_ == []
+
+
+def test_plateau_reduces_on_exactly_the_patience_th_bad_epoch():
+    s = S.ReduceOnPlateau(1.0, factor=0.25, patience=4)
+    lrs = [s.update(m) for m in [2.0, 2.0, 3.0, 2.0, 2.5, 1.0]]
+    assert lrs == [1.0, 1.0, 1.0, 1.0, 0.25, 0.25]
+    assert s.best_ == 1.0 and s.wait_ == 0

@@ -320,3 +320,102 @@ def test_stop_on_nonfinite_records_the_epoch_it_stopped_in():
     # 2 updates per epoch: the 3rd update is the first of epoch 2
     assert h.stopped_epoch == 2 and h.epochs == [1, 2]
     assert h.n_updates == 2 and h.notes["nonfinite"]["step"] == 3
+
+
+def test_a_new_trainer_is_not_stopping_and_fit_leaves_the_flag_false():
+    trainer = _trainer()
+    assert trainer.stop_training is False
+    trainer.fit(np.ones((4, 1)), np.zeros(4), epochs=2)
+    assert trainer.stop_training is False
+
+
+def test_the_default_batch_is_exactly_100_samples():
+    seen = _LrSeen()
+    Trainer(ScoringNet(), SGD(), callbacks=[seen], progress=False).fit(
+        np.ones((101, 1)), np.zeros(101), epochs=1)
+    assert len(seen.lrs) == 2                       # 100 + 1
+
+
+def test_augment_gets_each_training_batch_and_its_output_is_trained_on():
+    calls = []
+
+    def shift(xb, rng):
+        calls.append((xb.shape, rng))
+        return xb + 100.0
+
+    net = ScoringNet()
+    h = Trainer(net, SGD(), batch_size=2, augment=shift, rng=0,
+                progress=False).fit(np.ones((4, 1)), np.zeros(4), epochs=1)
+    assert [shape for shape, _ in calls] == [(2, 1), (2, 1)]
+    assert all(isinstance(r, np.random.Generator) for _, r in calls)
+    assert calls[0][1] is calls[1][1]              # one stream for the run
+    assert h.batch_loss == [202.0, 202.0]          # sums of 101 + 101
+    assert h.train_loss == [1.0]                   # evaluation is unaugmented
+
+
+def test_max_updates_is_checked_and_one_update_is_allowed():
+    with pytest.raises(ValueError,
+                       match=r"^Trainer\.fit: 'max_updates' must be "):
+        _trainer().fit(np.ones((2, 1)), np.zeros(2), max_updates=0)
+    with pytest.raises(TypeError,
+                       match=r"^Trainer\.fit: 'max_updates' must be "):
+        _trainer().fit(np.ones((2, 1)), np.zeros(2), max_updates=1.0)
+    h = _trainer().fit(np.ones((4, 1)), np.zeros(4), epochs=3, max_updates=1)
+    assert h.n_updates == 1 and h.epochs == [1]
+
+
+class _Bar:
+    made: list = []
+
+    def __init__(self, **kwargs):
+        self.kwargs, self.n = kwargs, 0
+        _Bar.made.append(self)
+
+    def update(self, k):
+        self.n += k
+
+    def set_postfix(self, **kwargs):
+        pass
+
+    def close(self):
+        pass
+
+
+@pytest.mark.parametrize("epochs,max_updates,total", [
+    (5, 4, 4),          # the updates end first
+    (2, 100, 6),        # the epochs end first: 2 epochs of 3 updates
+])
+def test_progress_bar_total_is_whichever_limit_ends_first(
+        monkeypatch, epochs, max_updates, total):
+    import tqdm.auto
+
+    _Bar.made = []
+    monkeypatch.setattr(tqdm.auto, "tqdm", _Bar)
+    h = Trainer(ScoringNet(), SGD(), batch_size=2, progress=True).fit(
+        np.ones((6, 1)), np.zeros(6), epochs=epochs, max_updates=max_updates)
+    (bar,) = _Bar.made
+    assert bar.kwargs["total"] == total and bar.n == total == h.n_updates
+
+
+class _Begins(Callback):
+    def __init__(self):
+        self.begun = []
+
+    def on_train_begin(self, trainer):
+        self.begun.append(trainer)
+
+
+def test_on_train_begin_gets_the_trainer_once_per_fit():
+    begins = _Begins()
+    trainer = Trainer(ScoringNet(), SGD(), batch_size=2, callbacks=[begins],
+                      progress=False)
+    trainer.fit(np.ones((4, 1)), np.zeros(4), epochs=2)
+    trainer.fit(np.ones((4, 1)), np.zeros(4), epochs=1)
+    assert len(begins.begun) == 2
+    assert all(t is trainer for t in begins.begun)
+
+
+def test_eval_every_three_records_epochs_three_six_and_the_last():
+    h = Trainer(ScoringNet(), SGD(), batch_size=2, eval_every=3,
+                progress=False).fit(np.ones((4, 1)), np.zeros(4), epochs=7)
+    assert h.epochs == [3, 6, 7]

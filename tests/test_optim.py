@@ -178,25 +178,27 @@ def torch_adam(p, grads, lr, b1, b2, eps):
     return out
 
 
+# (factory, reference): a fresh optimizer for every run of the test
 CASES = [
-    (SGD(lr=0.05), lambda p, G: torch_sgd(p, G, 0.05)),
-    (Momentum(lr=0.05, momentum=0.9),
+    (lambda: SGD(lr=0.05), lambda p, G: torch_sgd(p, G, 0.05)),
+    (lambda: Momentum(lr=0.05, momentum=0.9),
      lambda p, G: torch_sgd(p, G, 0.05, momentum=0.9)),
-    (Nesterov(lr=0.05, momentum=0.8),
+    (lambda: Nesterov(lr=0.05, momentum=0.8),
      lambda p, G: torch_sgd(p, G, 0.05, momentum=0.8, nesterov=True)),
-    (AdaGrad(lr=0.1, eps=1e-3), lambda p, G: torch_adagrad(p, G, 0.1, 1e-3)),
-    (RMSProp(lr=0.01, rho=0.8, eps=1e-3),
+    (lambda: AdaGrad(lr=0.1, eps=1e-3), lambda p, G: torch_adagrad(p, G, 0.1, 1e-3)),
+    (lambda: RMSProp(lr=0.01, rho=0.8, eps=1e-3),
      lambda p, G: torch_rmsprop(p, G, 0.01, 0.8, 1e-3)),
-    (AdaDelta(lr=0.7, rho=0.9, eps=1e-3),
+    (lambda: AdaDelta(lr=0.7, rho=0.9, eps=1e-3),
      lambda p, G: torch_adadelta(p, G, 0.7, 0.9, 1e-3)),
-    (Adam(lr=0.02, beta1=0.8, beta2=0.95, eps=1e-3),
+    (lambda: Adam(lr=0.02, beta1=0.8, beta2=0.95, eps=1e-3),
      lambda p, G: torch_adam(p, G, 0.02, 0.8, 0.95, 1e-3)),
 ]
 
 
-@pytest.mark.parametrize("opt, reference", CASES,
-                         ids=[type(c[0]).__name__ for c in CASES])
-def test_trajectory_equals_pytorch_recurrence(opt, reference):
+@pytest.mark.parametrize("make, reference", CASES,
+                         ids=[type(c[0]()).__name__ for c in CASES])
+def test_trajectory_equals_pytorch_recurrence(make, reference):
+    opt = make()
     rng = np.random.default_rng(7)
     shapes = {"W": (3, 4), "b": (4,), "k": (2, 1, 3)}
     start = {k: rng.standard_normal(s) for k, s in shapes.items()}

@@ -409,7 +409,8 @@ def write_report(results: list[dict], args,
         s = summarize(res["mutants"], equivalent)
         res["summary"] = s
         if not res["mutants"]:
-            verdict = f"no mutants (mutmut exit {res['exit_code']}; see run.log)"
+            verdict = (f"no mutants (mutmut exit {res['exit_code']}; "
+                       f"see {log_name(args.report)})")
             if not g.provisional:
                 failing.append(g.name)
         elif g.target is None:
@@ -471,6 +472,12 @@ def write_report(results: list[dict], args,
     return report, failing
 
 
+def log_name(report: str) -> str:
+    """mutmut's output goes beside the report: ``run.log`` for the default one."""
+    stem = Path(report).stem
+    return "run.log" if stem == "report" else f"{stem}.log"
+
+
 def _git(*args: str) -> str:
     try:
         return subprocess.run(["git", *args], cwd=ROOT, capture_output=True,
@@ -524,7 +531,7 @@ def main(argv=None) -> int:
                    json.loads(args.rerun_survivors_of.read_text())}
     results = []
     start = time.monotonic()
-    with open(ARTIFACTS / "run.log", "w") as log:
+    with open(ARTIFACTS / log_name(args.report), "w") as log:
         for g in groups:
             print(f"mutation testing: {g.name} ...", flush=True)
             res = run_group(g, not args.without_new_tests, args.max_children,
