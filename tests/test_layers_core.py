@@ -21,7 +21,7 @@ def test_affine_params_alias_constructor_arrays():
 
 def test_affine_rejects_wrong_feature_count():
     layer = cl.Affine(np.zeros((784, 100)), np.zeros(100))
-    with pytest.raises(ValueError, match=r"\(N, 784\).*got \(32, 64\)"):
+    with pytest.raises(ValueError, match=r"\(N, 784\).*got shape \(32, 64\)"):
         layer.forward(np.zeros((32, 64)))
 
 

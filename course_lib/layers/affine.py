@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import check_array, check_batch, shape_str
+from .._validation import check_array, check_batch, error, shape_str
 from .base import Layer
 
 __all__ = ["Affine"]
@@ -41,16 +41,18 @@ class Affine(Layer):
 
     def forward(self, x, train=True):
         W, b = self.params["W"], self.params["b"]
-        check_array("Affine.forward", "x", x, min_ndim=2)
+        D = W.shape[0]
+        check_array("Affine.forward", "x", x)
+        if x.ndim < 2 or int(np.prod(x.shape[1:])) != D:
+            # one sample given without its batch axis: say how to add it
+            hint = (f"One sample? Give it a batch axis: x[None] has shape "
+                    f"(1, {D})." if x.shape == (D,) else None)
+            raise error("Affine.forward", "x", f"of shape (N, {D}), or (N, ...)"
+                        f" with {D} values per sample, to match W "
+                        f"{shape_str(W.shape)}", f"shape {shape_str(x.shape)}",
+                        hint=hint)
         check_batch("Affine.forward", "x", x)
         x2 = x.reshape(x.shape[0], -1)
-        if x2.shape[1] != W.shape[0]:
-            hint = ("did you mean to reshape one sample to (1, "
-                    f"{x.shape[0]})?" if x.ndim == 1 else None)
-            raise ValueError(
-                f"Affine.forward: x must have shape (N, {W.shape[0]}) to match "
-                f"W {shape_str(W.shape)}; got {shape_str(x.shape)}."
-                + (f" {hint}" if hint else ""))
         self._cache = (x2, x.shape)
         out = x2 @ W
         out += b  # in place: one pass fewer than x2 @ W + b
