@@ -37,6 +37,7 @@ MUTANTS = [
            cell="log_uniform",
            edits=[("np.log10(low), np.log10(high)", "np.log(low), np.log(high)")],
            loses=("test_log_uniform",), message="values must lie in"),
+    # NumPy's uniform refuses high < low by itself; low == high slips through
     Mutant(name="log-uniform-accepts-reversed-bounds", cell="log_uniform",
            edits=[("    if low >= high:\n"
                    '        raise ValueError(f"low must be smaller than high; '
