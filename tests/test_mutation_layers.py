@@ -433,6 +433,21 @@ def test_softmax_loss_keeps_float32_for_soft_targets():
     assert loss.backward().dtype == np.float32
 
 
+def test_softmax_loss_float32_backward_never_widens_to_float64():
+    # float32 end to end: (y - t) times the float32 number 1/N; a product
+    # taken in float64 and rounded back differs in the last bit
+    x = np.random.default_rng(0).standard_normal((3, 4)).astype(np.float32)
+    t = np.array([0, 1, 2])
+    loss = L.SoftmaxWithLoss()
+    loss.forward(x, t)
+    y = loss.probabilities
+    assert y.dtype == np.float32
+    want = y - np.eye(4, dtype=np.float32)[t]
+    want *= np.float32(1.0) / np.float32(3)
+    got = loss.backward()
+    assert got.dtype == np.float32 and np.array_equal(got, want)
+
+
 def test_mse_by_hand_with_real_targets():
     x = np.array([[1.0, 2.0], [0.0, -1.0]])
     t = np.array([[0.5, 0.5], [1.0, 1.0]])    # not one-hot: not labels
