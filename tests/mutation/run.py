@@ -42,6 +42,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -73,8 +74,11 @@ class Group:
     # mutmut mutant-name globs; empty means every mutant of ``mutate``.
     functions: list[str] = field(default_factory=list)
     provisional: bool = False
-    # Folders the tests read (linked, not copied, into the work copy).
+    # Folders the tests read (linked into the work copy; mutmut copies
+    # them into its own folder, where the mutated package looks for them).
     link: list[str] = field(default_factory=list)
+    # Slow tests of the selection that are not unit tests of these files.
+    deselect: list[str] = field(default_factory=list)
 
     def new_tests(self) -> list[str]:
         """The ``tests/test_mutation_<group>.py`` file(s) of this group."""
@@ -95,18 +99,36 @@ GROUPS = [
     Group("schedules", ["course_lib/schedules/*.py"],
           ["tests/test_schedules.py"]),
     Group("trainer", ["course_lib/trainer.py"], ["tests/test_trainer.py"]),
-    # The grader's scoring, validation and CSV writing. Last, and provisional:
-    # the function names below follow course_tools as it stands and may need
-    # updating when it changes (a glob that matches nothing is reported).
-    Group("grader", ["course_tools/execute.py", "course_tools/grade.py"],
+    # The grader's scoring: a notebook's cell scores and their validation
+    # (execute), each hidden check's verdict and the helpers that decide it
+    # (checks), the row total, the late penalty, the CSV files and the
+    # gradebook (grade, late), and the pass rate per cell (report). The
+    # report's plots and page layout, and the sandbox plumbing, compute no
+    # score and are left out. One test reads every assignment's checks
+    # against its notebook (two minutes); it is not a unit test of these.
+    Group("grader", ["course_tools/execute.py", "course_tools/checks.py",
+                     "course_tools/grade.py", "course_tools/late.py",
+                     "course_tools/report.py"],
           ["tests/test_grading_integrity.py", "tests/test_grading_checks.py"],
-          target=None, provisional=True,
           functions=["course_tools.execute.x_score__mutmut_*",
                      "course_tools.execute.x_validate__mutmut_*",
-                     "course_tools.execute.x__previous_test__mutmut_*",
+                     "course_tools.checks.x_check__mutmut_*",
+                     "course_tools.checks.x_expect__mutmut_*",
+                     "course_tools.checks.x__say__mutmut_*",
+                     "course_tools.checks.x__as_array__mutmut_*",
+                     "course_tools.checks.x_expect_close__mutmut_*",
+                     "course_tools.checks.x_expect_equal__mutmut_*",
+                     "course_tools.checks.x_validate_checks__mutmut_*",
+                     "course_tools.checks.x_run_check__mutmut_*",
                      "course_tools.grade.x__safe_csv__mutmut_*",
-                     "course_tools.grade.xǁGradebookWriterǁ*__mutmut_*",
-                     "course_tools.grade.x__write_outputs__mutmut_*"],
+                     "course_tools.grade.x_run_job__mutmut_*",
+                     "course_tools.grade.x__apply_late__mutmut_*",
+                     "course_tools.grade.x__write_outputs__mutmut_*",
+                     "course_tools.grade.xǁGradebookWriterǁwrite__mutmut_*",
+                     "course_tools.late.xǁLatePolicyǁapply__mutmut_*",
+                     "course_tools.report.x__pass_rates__mutmut_*"],
+          deselect=["tests/test_grading_checks.py::"
+                    "test_every_checks_file_fits_its_notebook"],
           link=["solutions", "exercises", "book", "_config.yml", "_toc.yml",
                 "nbgrader_config.py"]),
 ]
@@ -124,21 +146,22 @@ def _toml_list(items: list[str]) -> str:
 PYTEST_ARGS = ["-p", "no:randomly", "-p", "no:cacheprovider", "-m", MARKERS]
 
 
-def failing_tests(tests: list[str]) -> list[str]:
+def failing_tests(tests: list[str], deselect: Sequence[str] = ()) -> list[str]:
     """Tests of the selection that fail on the unmutated code."""
+    skip = [a for test in deselect for a in ("--deselect", test)]
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", *PYTEST_ARGS, "-q", "-rf", "-n", "0",
-         *tests], cwd=ROOT, env=environment(), capture_output=True, text=True,
+         *skip, *tests], cwd=ROOT, env=environment(), capture_output=True, text=True,
         stdin=subprocess.DEVNULL)
     return re.findall(r"^FAILED (\S+)", proc.stdout, re.M)
 
 
 def mutmut_config(group: Group, tests: list[str], messages: bool,
-                  deselect: list[str] = ()) -> str:
+                  deselect: Sequence[str] = ()) -> str:
     """The ``[tool.mutmut]`` table for one group."""
     sources = sorted({m.split("/")[0] for m in group.mutate})
     pytest_args = PYTEST_ARGS + ["-q"]
-    for test in deselect:
+    for test in [*group.deselect, *deselect]:
         pytest_args += ["--deselect", test]
     return "\n".join([
         "[tool.mutmut]",
@@ -147,6 +170,7 @@ def mutmut_config(group: Group, tests: list[str], messages: bool,
         f"pytest_add_cli_args = {_toml_list(pytest_args)}",
         f"pytest_add_cli_args_test_selection = {_toml_list(tests)}",
         f"do_not_mutate_patterns = {_toml_list([] if messages else MESSAGE_LINES)}",
+        f"also_copy = {_toml_list(group.link)}",
         "use_git_change_detection = false",
         "track_dependencies = false",
         "",
@@ -154,7 +178,7 @@ def mutmut_config(group: Group, tests: list[str], messages: bool,
 
 
 def make_workspace(group: Group, tests: list[str], messages: bool,
-                   deselect: list[str] = ()) -> Path:
+                   deselect: Sequence[str] = ()) -> Path:
     """A fresh copy of the sources and tests that ``group`` needs."""
     work = ARTIFACTS / "work" / group.name
     if work.exists():
@@ -212,7 +236,7 @@ def run_group(group: Group, with_new_tests: bool, max_children: int,
     tests = [t for t in tests if (ROOT / t).exists()]
     # a test that fails without mutants would "kill" every mutant it runs
     # for; it is left out, and the report names it
-    broken = failing_tests(tests)
+    broken = failing_tests(tests, group.deselect)
     work = make_workspace(group, tests, messages, broken)
     command = [sys.executable, "-m", "mutmut", "run",
                "--max-children", str(max_children), *functions]
