@@ -7,8 +7,14 @@ errors. See course_tools/checks.py and the instructors' guide.
 
 import numpy as np
 
-from course_tools.checks import Fail, StudentError, check, expect, \
-    expect_close, expect_equal
+from course_tools.checks import (
+    Fail,
+    StudentError,
+    check,
+    expect,
+    expect_close,
+    expect_equal,
+)
 
 
 @check("test_l2_penalty", points=2)
@@ -36,7 +42,7 @@ def l2_penalty_matches(probe, ref, rng):
             expect(isinstance(got[1], dict) and set(got[1]) == set(params),
                    "return a gradient for every parameter: grads must have "
                    "the keys of params")
-            for k, p in params.items():
+            for k in params:
                 expect_close(got[1][k], grads[k], rtol=1e-5, atol=1e-7,
                              what=f"grads[{k!r}] for lam={lam}",
                              hint="lam * W for the weights, zeros for every "
@@ -197,7 +203,7 @@ def early_stopping_matches(probe, ref, rng):
         want = _history(ref, losses, patience, min_delta)
         case = (f"losses {losses[:len(want[0])].tolist()}, patience {patience}, "
                 f"min_delta {min_delta}")
-        for epoch, (g, w) in enumerate(zip(got[0], want[0]), 1):
+        for epoch, (g, w) in enumerate(zip(got[0], want[0], strict=False), 1):
             expect(g[0] in (True, False), "update must return True or False")
             expect(g[0] == w[0],
                    f"{case}: update at epoch {epoch} returned the wrong "
@@ -233,3 +239,205 @@ def early_stopping_matches(probe, ref, rng):
     expect(monitor.update(1.0, 1) is False
            and probe.get(monitor.best_params) is None,
            "with params=None store nothing")
+
+
+# ------------------------------------------------------- the training loop
+#
+# train_with_early_stopping is judged on behaviour: a tiny problem drawn from
+# rng, the student's loop and the reference's run with generators seeded
+# alike, their histories and final weights compared. The loop calls the
+# student's own EarlyStoppingMonitor (Task 4). When the two runs differ, the
+# host replays the task's loop with the given TinyNet and SGD and the
+# student's monitor (kept in the sandbox and fed the parameters in place
+# after each epoch, as the loop does) and accepts what that gives, so a
+# mistake in Task 4 alone does not cost Task 5's points.
+
+LOOP = ("each epoch: order = rng.permutation(N) (nothing else drawn from "
+        "rng), consecutive slices of batch_size, net.gradient and "
+        "optimizer.update(net.params, grads) for each; then record "
+        "net.loss(x_train, t_train) and net.loss(x_val, t_val) and give the "
+        "validation loss, the epoch and net.params to your "
+        "EarlyStoppingMonitor(patience); stop when update returns True")
+RESTORE = ("when training ends, stopped or not, copy the monitor's "
+           "best_params back into the arrays of net.params in place: "
+           "net.params[key][...] = best[key]")
+NET_KEYS = ("W1", "b1", "W2", "b2")
+HISTORY_KEYS = ("train_loss", "val_loss", "best_epoch", "stopped_epoch")
+
+
+def _loop_problem(rng):
+    """A tiny noisy classification problem, its first weights, and the
+    loop's settings."""
+    N, D, H, K = int(rng.integers(10, 17)), 2, 12, int(rng.integers(2, 4))
+    A = rng.normal(size=(D, K))
+
+    def data(n):
+        x = rng.normal(size=(n, D))
+        return x, np.argmax(x @ A + rng.normal(size=(n, K)), axis=1)
+
+    x, t = data(N)
+    x_val, t_val = data(8)
+    params = {"W1": rng.normal(size=(D, H)) / np.sqrt(D), "b1": np.zeros(H),
+              "W2": rng.normal(size=(H, K)) / np.sqrt(H), "b2": np.zeros(K)}
+    return {"x": x, "t": t, "x_val": x_val, "t_val": t_val,
+            "params": params, "lr": 0.5,
+            "batch_size": int(rng.integers(3, 6)),
+            "patience": int(rng.integers(2, 5)),
+            "seed": int(rng.integers(2 ** 31))}
+
+
+def _run_loop(side, p, epochs):
+    """train_with_early_stopping of ``side`` on the problem ``p``: the
+    history, the arrays the network was built with after training, and
+    net.params after training."""
+    arrays = {k: side.put(v.copy()) for k, v in p["params"].items()}
+    net = side.TinyNet(side.put(dict(arrays)))
+    history = side.train_with_early_stopping(
+        net, side.SGD(p["lr"]), p["x"], p["t"], p["x_val"], p["t_val"],
+        epochs=epochs, batch_size=p["batch_size"], patience=p["patience"],
+        rng=side.np.random.default_rng(p["seed"]))
+    return (history, {k: side.get(a) for k, a in arrays.items()},
+            side.get(net.params))
+
+
+def _replay(side, ref, p, epochs):
+    """The task's loop run by the host with ``side``'s monitor: the
+    outcome in the form of _run_loop, and the weights of the last epoch."""
+    net = ref.TinyNet({k: v.copy() for k, v in p["params"].items()})
+    optimizer = ref.SGD(p["lr"])
+    gen = np.random.default_rng(p["seed"])
+    live = {k: side.put(v.copy()) for k, v in net.params.items()}
+    shared = side.put(dict(live))
+    monitor = side.EarlyStoppingMonitor(p["patience"])
+    history = {"train_loss": [], "val_loss": []}
+    n, b = len(p["x"]), p["batch_size"]
+    for epoch in range(1, epochs + 1):
+        order = gen.permutation(n)
+        for start in range(0, n, b):
+            batch = order[start:start + b]
+            optimizer.update(net.params,
+                             net.gradient(p["x"][batch], p["t"][batch]))
+        history["train_loss"].append(net.loss(p["x"], p["t"]))
+        val_loss = net.loss(p["x_val"], p["t_val"])
+        history["val_loss"].append(val_loss)
+        for k in NET_KEYS:
+            side.np.copyto(live[k], net.params[k])
+        if monitor.update(val_loss, epoch, shared):
+            break
+    last = {k: v.copy() for k, v in net.params.items()}
+    best = side.get(monitor.best_params)
+    if best is not None:
+        for k in NET_KEYS:
+            net.params[k][...] = best[k]
+    history["best_epoch"] = side.get(monitor.best_epoch)
+    history["stopped_epoch"] = side.get(monitor.stopped_epoch)
+    params = {k: v.copy() for k, v in net.params.items()}
+    return (history, params, params), last
+
+
+def _numbers(values) -> bool:
+    return (isinstance(values, (list, tuple, np.ndarray))
+            and np.ndim(values) == 1 and all(
+                isinstance(v, (int, float, np.number))
+                and not isinstance(v, bool) for v in values))
+
+
+def _same_weights(got, want) -> bool:
+    return isinstance(got, dict) and all(
+        isinstance(got.get(k), np.ndarray) and got[k].shape == want[k].shape
+        and np.allclose(got[k], want[k], rtol=1e-9, atol=1e-12)
+        for k in NET_KEYS)
+
+
+def _loop_differs(got, want, last) -> str | None:
+    """Why the outcome ``got`` of a run is not ``want`` (None if it is);
+    ``last`` are the weights of the last epoch run."""
+    history, held, in_net = got
+    w_history, w_params, _ = want
+    if not (isinstance(history, dict) and set(HISTORY_KEYS) <= set(history)):
+        return ("train_with_early_stopping must return a dict with the keys "
+                f"{', '.join(HISTORY_KEYS)}")
+    for key in ("train_loss", "val_loss"):
+        if not _numbers(history[key]):
+            return f"history[{key!r}] must be a list of numbers, one per epoch"
+    g = np.asarray(history["val_loss"], dtype=float)
+    w = np.asarray(w_history["val_loss"], dtype=float)
+    m = min(len(g), len(w))
+    close = np.isclose(g[:m], w[:m], rtol=1e-9, atol=1e-12)
+    if not close.all():
+        i = int(np.argmin(close))
+        where = ("from the first epoch on" if i == 0 else
+                 f"from epoch {i + 1} on, after {i} that agree: draw a new "
+                 "permutation at the start of EVERY epoch")
+        return (f"history['val_loss'] differs from the reference's {where} "
+                f"({LOOP})")
+    if len(g) != len(w):
+        return (f"the loop ran {len(g)} epochs, "
+                f"{'more' if len(g) > len(w) else 'fewer'} than it should: "
+                "give the validation loss of each epoch to the monitor and "
+                "stop right after the epoch where update returns True")
+    t = np.asarray(history["train_loss"], dtype=float)
+    if t.shape != w.shape or not np.allclose(
+            t, w_history["train_loss"], rtol=1e-9, atol=1e-12):
+        return ("history['train_loss'] differs from the reference's: record "
+                "the loss of the whole training set, net.loss(x_train, "
+                "t_train), after each epoch")
+    for key in ("best_epoch", "stopped_epoch"):
+        if history[key] != w_history[key] or (
+                (history[key] is None) != (w_history[key] is None)):
+            return (f"history[{key!r}] is wrong: return the monitor's "
+                    f"{key} (stopped_epoch is None when the epochs ran out)")
+    if not _same_weights(held, w_params):
+        if _same_weights(in_net, w_params):
+            return ("net.params holds the best weights, but in new arrays: "
+                    "restore in place, net.params[key][...] = best[key]; do "
+                    "not rebind net.params[key]")
+        if _same_weights(held, last):
+            return ("the network ends with the weights of the last epoch, "
+                    f"not of the best epoch: {RESTORE}")
+        return f"the weights after training are wrong: {RESTORE}"
+    return None
+
+
+def _judge_loop(probe, ref, rng, run_out):
+    for _ in range(50):  # a problem on which the reference stops early
+        p = _loop_problem(rng)
+        want, _ = _replay(ref, ref, p, 40)
+        if want[0]["stopped_epoch"] is not None and \
+                want[0]["best_epoch"] >= 2:
+            break
+    # running out of epochs one epoch before the stop: best < last epoch
+    epochs = want[0]["stopped_epoch"] - 1 if run_out else 40
+    want = _run_loop(ref, p, epochs)
+    _, last = _replay(ref, ref, p, epochs)
+    try:
+        got = _run_loop(probe, p, epochs)
+    except StudentError as exc:
+        try:
+            _replay(probe, ref, p, epochs)
+        except StudentError as inner:
+            raise Fail(f"train_with_early_stopping raised {exc}; it is "
+                       f"judged with your EarlyStoppingMonitor, whose update "
+                       f"raised {inner}: fix Task 4 first") from None
+        raise Fail(f"train_with_early_stopping raised {exc} ({LOOP})") \
+            from None
+    reason = _loop_differs(got, want, last)
+    if reason is None:
+        return
+    try:  # judged with the student's own monitor of Task 4
+        own, own_last = _replay(probe, ref, p, epochs)
+    except (StudentError, Fail, KeyError, TypeError, ValueError, IndexError):
+        own = None
+    if own is not None and _loop_differs(got, own, own_last) is None:
+        return
+    raise Fail(reason)
+
+
+@check("test_train_early_stopping", points=2)
+def loop_stops_early(probe, ref, rng):
+    _judge_loop(probe, ref, rng, run_out=False)
+
+
+@check("test_train_early_stopping", points=1)
+def loop_runs_out_of_epochs(probe, ref, rng):
+    _judge_loop(probe, ref, rng, run_out=True)

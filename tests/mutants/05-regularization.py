@@ -66,4 +66,33 @@ MUTANTS = [
            edits=[("val_loss < self.best", "val_loss <= self.best")],
            loses=("test_early_stopping",),
            message="a tie is no improvement"),
+    # ---------------------------------------------- training with early stopping
+    # the network keeps the weights of the last epoch run
+    Mutant(name="loop-keeps-last-weights", cell="train_early_stopping",
+           edits=[("    if monitor.best_params is not None:\n"
+                   "        for key, best in monitor.best_params.items():\n"
+                   "            net.params[key][...] = best\n", "")],
+           loses=("test_train_early_stopping",), message="best epoch"),
+    # one order drawn before the loop, reused every epoch
+    Mutant(name="loop-one-permutation", cell="train_early_stopping",
+           edits=[("    for epoch in range(1, epochs + 1):\n"
+                   "        order = rng.permutation(n)\n",
+                   "    order = rng.permutation(n)\n"
+                   "    for epoch in range(1, epochs + 1):\n")],
+           loses=("test_train_early_stopping",), message="every epoch"),
+    # the best weights come back in new arrays the layers never see
+    Mutant(name="loop-restore-rebinds", cell="train_early_stopping",
+           edits=[("net.params[key][...] = best", "net.params[key] = best")],
+           loses=("test_train_early_stopping",), message="in place"),
+    # the monitor watches the training loss, which keeps falling
+    Mutant(name="loop-monitors-training-loss", cell="train_early_stopping",
+           edits=[("monitor.update(val_loss, epoch, net.params)",
+                   'monitor.update(history["train_loss"][-1], epoch, '
+                   "net.params)")],
+           loses=("test_train_early_stopping",), message="validation loss"),
+    # epochs counted from 0: best_epoch and stopped_epoch one too small
+    Mutant(name="loop-epochs-from-zero", cell="train_early_stopping",
+           edits=[("for epoch in range(1, epochs + 1):",
+                   "for epoch in range(epochs):")],
+           loses=("test_train_early_stopping",)),
 ]
