@@ -48,7 +48,7 @@ def _compare(probe, ref, rng, cls, kwargs):
                   for k, s in SHAPES.items()} for _ in range(6)]
         mine, dict_mine, g_after = _run(probe, cls, kwargs, p0, grads)
         want, _, _ = _run(ref, cls, kwargs, p0, grads)
-        for g, g0 in zip(g_after, grads):
+        for g, g0 in zip(g_after, grads, strict=True):
             for k in SHAPES:
                 expect(isinstance(g.get(k), np.ndarray)
                        and np.array_equal(g[k], g0[k]),
