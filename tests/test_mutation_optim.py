@@ -1,6 +1,8 @@
 """Properties of course_lib.optim that plausible slips break: ``repr``
 shows the hyperparameters under their constructor names (floats in ``%g``),
-and every bad hyperparameter is refused naming the class and the argument."""
+every bad hyperparameter or update is refused naming the class and the
+argument (and changes nothing), the state round-trips, gradient noise
+follows its formula step by step, and clipping caps the global norm."""
 
 from __future__ import annotations
 
@@ -108,6 +110,7 @@ def test_bad_updates_change_nothing_and_say_why(params, grads, kind, message):
         params if isinstance(params, dict) else {}).items()}
     with pytest.raises(kind) as info:
         opt.update(params, grads)
+    assert str(info.value).startswith("SGD.update: ")
     assert message in str(info.value)
     assert opt.t == 0 and opt.steps == {}
     for k, v in before.items():
@@ -159,12 +162,14 @@ def test_state_dict_is_a_deep_copy():
 
 def test_repr_leaves_out_star_arguments_and_unstored_ones():
     class Mine(O.SGD):
-        def __init__(self, lr=0.1, *more, seed=3, **options):
+        def __init__(self, lr=0.1, *more, seed=3, name="mine", beta=0.5,
+                     **options):
             super().__init__(lr)
+            self.name, self.beta = name, beta
 
         _hyper = O.Optimizer._hyper
 
-    assert repr(Mine()) == "Mine(lr=0.1)"
+    assert repr(Mine()) == "Mine(lr=0.1, name='mine', beta=0.5)"
 
 
 # --- gradient noise ----------------------------------------------------------
