@@ -92,6 +92,15 @@ def nbgrader_meta(cell) -> dict:
     return cell.get("metadata", {}).get("nbgrader", {})
 
 
+def autograded_points(nb: dict) -> dict[str, float]:
+    """grade_id -> points of every test cell of ``nb`` (graded code that is
+    not an answer): the cells the hidden checks score."""
+    return {nbgrader_meta(c)["grade_id"]: float(nbgrader_meta(c)["points"])
+            for c in nb["cells"] if c["cell_type"] == "code"
+            and nbgrader_meta(c).get("grade")
+            and not nbgrader_meta(c).get("solution")}
+
+
 def solution_sources(notebook: Path) -> dict[str, str]:
     """grade_id -> the reference answer (solution markers removed)."""
     nb = json.loads(notebook.read_text(encoding="utf-8"))

@@ -1,137 +1,44 @@
-"""Assignment 06-convolution, fast and without a sandbox.
-
-The reference backward passes agree with central differences and with the
-library's layers; every variant of the notebook (reference, blank release,
-each plausible wrong answer of tests/mutants/06-convolution.py) is run in
-process, with its visible tests and the hidden checks of
-solutions/06-convolution/checks.py: each mutant fails a visible test of a
-cell it loses and loses exactly the hidden points of its ``loses`` cells.
-tests/test_assignments.py proves the same scores with real nbgrader.
+"""Assignment 06-convolution beyond what tests/test_assignments_fast.py
+checks for every assignment: the hidden checks' reasons name the mistake of
+a plausible wrong answer (tests/mutants/06-convolution.py) in words, not as
+a NumPy error; each backward-pass cell has two plausible wrong answers; and
+the reference backward passes agree with central differences and with the
+library's layers.
 """
 
 from __future__ import annotations
-
-import contextlib
-import copy
-import io
-import json
 
 import numpy as np
 import pytest
 
 from course_lib.gradcheck import numerical_gradient, relative_error
 from course_lib.layers import Conv2D, MaxPool2D
-from course_tools.checks import Probe, StudentError, load_checks, reference, run_check
-from course_tools.course import EXERCISES, SOLUTIONS
+from course_tools.checks import reference
+from course_tools.course import SOLUTIONS
 
-from .assignments import load_mutants, nbgrader_meta, variants
+from .assignments import hidden_in_process, load_mutants, run_visible, variants
 
 ASSIGNMENT, NOTEBOOK = "06-convolution", "convolution.ipynb"
 NEW_CELLS = ("test_col2im", "test_conv_backward", "test_maxpool_backward")
 
 REF = reference(SOLUTIONS / ASSIGNMENT / NOTEBOOK)
-CHECKS = load_checks(ASSIGNMENT)
+VARIANTS = variants(ASSIGNMENT, NOTEBOOK)
 MUTANTS = {m.name: m for m in load_mutants(ASSIGNMENT)}
 
 
-class LocalProbe(Probe):
-    """A notebook's namespace behind the probe interface (data in, data
-    out, exceptions as StudentError), for fast tests only."""
-
-    def __init__(self, namespace):
-        self._ns = namespace
-
-    def __getattr__(self, name):
-        if name.startswith("_"):
-            raise AttributeError(name)
-        target = self._ns[name]
-
-        def call(*args):
-            try:
-                with contextlib.redirect_stdout(io.StringIO()):
-                    out = target(*copy.deepcopy(args))
-            except Exception as exc:  # student code: reported as data
-                raise StudentError(type(exc).__name__, str(exc)) from None
-            return copy.deepcopy(out)
-        return call
-
-
-def run_variant(nb: dict) -> tuple[dict, dict[str, float], dict[str, str]]:
-    """(visible failures: grade_id -> message, hidden scores, reasons)."""
-    ns: dict = {}
-    failures = {}
-    for cell in nb["cells"]:
-        if cell["cell_type"] != "code":
-            continue
-        gid = nbgrader_meta(cell).get("grade_id")
-        try:
-            with contextlib.redirect_stdout(io.StringIO()):
-                exec("".join(cell["source"]), ns)
-        except Exception as exc:
-            failures[gid] = f"{type(exc).__name__}: {exc}"
-    probe = LocalProbe(ns)
-    scores, reasons = {}, {}
-    for cell, items in CHECKS.items():
-        results = [run_check(item, probe, REF, seed=2026) for item in items]
-        scores[cell] = sum(r.points for r in results if r.passed)
-        reasons[cell] = " | ".join(r.reason for r in results if not r.passed)
-    return failures, scores, reasons
-
-
-@pytest.fixture(scope="module")
-def outcomes():
-    return {student: run_variant(nb)
-            for student, nb in variants(ASSIGNMENT, NOTEBOOK).items()}
-
-
-@pytest.fixture(scope="module")
-def points():
-    nb = json.loads((EXERCISES / ASSIGNMENT / NOTEBOOK).read_text())
-    return {nbgrader_meta(c)["grade_id"]: float(nbgrader_meta(c)["points"])
-            for c in nb["cells"] if nbgrader_meta(c).get("grade")
-            and c["cell_type"] == "code"}
-
-
-def test_reference_passes_everything(outcomes, points):
-    failures, scores, reasons = outcomes["reference"]
-    assert failures == {}
-    assert scores == points, reasons
-
-
-def test_blank_scores_zero(outcomes, points):
-    failures, scores, _ = outcomes["blank"]
-    assert set(scores) == set(points)
-    assert all(v == 0 for v in scores.values()), scores
-    assert set(failures) == set(points), "every visible test must fail"
-
-
-@pytest.mark.parametrize("name", list(MUTANTS))
-def test_mutant_loses_exactly_its_cells(outcomes, points, name):
-    mutant = MUTANTS[name]
-    failures, scores, reasons = outcomes[f"mutant-{name}"]
-    for cell, full in points.items():
-        if cell in mutant.loses:
-            assert scores[cell] < full, f"{name} keeps the points of {cell}"
-        else:
-            assert scores[cell] == full, (
-                f"{name} loses points of {cell}: {reasons[cell]}")
-    seen = [c for c in mutant.loses if c in failures]
-    assert seen, f"{name} passes every visible test of {mutant.loses}"
-    if mutant.message:
-        text = " ".join(failures.get(c, "") + reasons[c]
-                        for c in mutant.loses)
-        assert mutant.message.lower() in text.lower(), text
-
-
-def test_feedback_names_the_mistake(outcomes):
+@pytest.mark.parametrize("name, words", [
+    ("col2im-overwrites", "ADD overlapping"),
+    ("conv-back-db-batch-only", "per filter"),
+    ("conv-back-dW-mean", "SUM over the batch"),
+    ("maxpool-back-zero-padding", "-inf")])
+def test_feedback_names_the_mistake(name, words):
     """The hidden checks' reasons say what is wrong, not a NumPy error."""
-    for name, words in [("col2im-overwrites", "ADD overlapping"),
-                        ("conv-back-db-batch-only", "per filter"),
-                        ("conv-back-dW-mean", "SUM over the batch"),
-                        ("maxpool-back-zero-padding", "-inf")]:
-        reasons = outcomes[f"mutant-{name}"][2][MUTANTS[name].loses[0]]
-        assert words in reasons, (name, reasons)
-        assert "broadcast" not in reasons, (name, reasons)
+    nb = VARIANTS[f"mutant-{name}"]
+    namespace, _ = run_visible(nb)
+    _, reasons = hidden_in_process(ASSIGNMENT, NOTEBOOK, nb, namespace)
+    reason = reasons[MUTANTS[name].loses[0]]
+    assert words in reason, (name, reason)
+    assert "broadcast" not in reason, (name, reason)
 
 
 def test_new_cells_have_two_mutants_each():
