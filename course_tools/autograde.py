@@ -30,15 +30,16 @@ import threading
 from pathlib import Path
 
 import nbformat
-from nbgrader.preprocessors import NbGraderPreprocessor, SaveAutoGrades
-from traitlets import Float, Integer
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+from nbgrader.preprocessors import GetGrades, NbGraderPreprocessor, SaveAutoGrades
+from traitlets import Bool, Float, Integer
 
 from .checks import seed_for
 from .course import Assignment
 from .execute import Hidden, outcome
-from .feedback import autograded_notebook
+from .feedback import StripHiddenTests, autograded_notebook
 from .integrity import load_template, merge
-from .sandbox import Limits
+from .sandbox import Limits, bwrap, isolation
 
 _PLANS: dict = {}
 _LOCK = threading.Lock()
@@ -117,8 +118,14 @@ class SandboxedGrade(NbGraderPreprocessor):
         config=True)
     flood_bytes = Integer(8 << 20, help="raw output before the sandbox is "
                           "stopped, bytes").tag(config=True)
+    require_isolation = Bool(False, help="refuse to grade when bubblewrap "
+                             "is unavailable (student code would run as "
+                             "the grader's own user)").tag(config=True)
 
     def preprocess(self, nb, resources):
+        if self.require_isolation and bwrap() is None:
+            raise RuntimeError(f"SandboxedGrade.require_isolation is set, but "
+                               f"{isolation()}; install bubblewrap")
         meta = resources["nbgrader"]
         assignment, student = meta["assignment"], meta["student"]
         notebook = f"{meta['notebook']}.ipynb"
@@ -199,9 +206,12 @@ AUTOGRADE_PREPROCESSORS = [
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 
-
 def configure(c) -> None:
     """Make ``nbgrader autograde`` use the course's engine (in an
     ``nbgrader_config.py``: ``configure(c)``)."""
     c.Autograde.sanitize_preprocessors = list(SANITIZE_PREPROCESSORS)
     c.Autograde.autograde_preprocessors = list(AUTOGRADE_PREPROCESSORS)
+    # nbgrader's feedback steps, then no hidden-test block in what students
+    # receive (this list takes classes, not names).
+    c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor,
+                                        StripHiddenTests]

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import mistune
+from nbconvert.preprocessors import Preprocessor
+from traitlets import Bool
 
 from .execute import Outcome
 
@@ -188,3 +190,45 @@ def _check_outputs(results) -> list[dict]:
 def write_json(path: Path, data) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, indent=1), encoding="utf-8")
+
+
+HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+
+
+def strip_hidden(source: str) -> tuple[str, bool]:
+    """``source`` without its hidden-test blocks (an unclosed block runs to
+    the end); whether there were any."""
+    kept, hidden, found = [], False, False
+    for line in source.splitlines(keepends=True):
+        if line.strip().startswith(HIDDEN_BEGIN):
+            hidden = found = True
+        elif hidden and line.strip().startswith(HIDDEN_END):
+            hidden = False
+        elif not hidden:
+            kept.append(line)
+    return "".join(kept), found
+
+
+class StripHiddenTests(Preprocessor):
+    """An nbconvert preprocessor for ``nbgrader generate_feedback``: no
+    hidden-test block reaches a student's feedback, neither in a cell's
+    source nor quoted by a traceback in its outputs (which are cut down to
+    the exception's name and message).
+
+    The course's engine already keeps hidden checks on the host; this holds
+    for any notebook that still has hidden tests in its cells.
+    """
+
+    enabled = Bool(True).tag(config=True)
+
+    def preprocess(self, nb, resources):
+        for cell in nb.cells:
+            source, found = strip_hidden(cell.source)
+            if not found:
+                continue
+            cell.source = source
+            for out in cell.get("outputs", []):
+                if out.get("output_type") == "error":
+                    out["traceback"] = [f"{out.get('ename', 'Error')}: "
+                                        f"{out.get('evalue', '')}"]
+        return nb, resources

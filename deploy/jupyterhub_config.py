@@ -23,21 +23,32 @@ same file serves ``make classroom``, the test suite and a real server:
 ``CLASSROOM_IP``, ``_PORT``       public address (default 127.0.0.1:8000)
 ``CLASSROOM_HUB_PORT``,           internal ports of the hub and of the proxy's
 ``CLASSROOM_PROXY_API_PORT``      REST API (defaults 8081 and 8001)
+``CLASSROOM_SEAL_PORT``           port of the service that seals hand-ins
+                                  (default 8002)
+``CLASSROOM_PREFIX``              the installed classroom (default: the
+                                  folder above the venv the hub runs from,
+                                  ``/opt/nn-from-scratch-classroom``)
 ``CLASSROOM_API_TOKEN``           if set, a service ``classroom-admin`` with
                                   this token may manage users and servers
                                   (scripts and tests drive the hub with it)
 ================================  ==========================================
+
+The servers run only the installed copy (``deploy/install.sh``): its venv,
+its ``jupyter/`` settings and its ``lib/``; nothing of this checkout.
 """
 
 import os
 import shutil
 import sys
 
+from tornado.web import RedirectHandler
+
 c = get_config()  # noqa: F821 (injected by JupyterHub)
 
 DEPLOY = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(DEPLOY)
 VENV_BIN = os.path.dirname(sys.executable)
+PREFIX = os.environ.get("CLASSROOM_PREFIX", os.path.dirname(sys.prefix))
 
 
 def _names(var, default):
@@ -90,8 +101,20 @@ c.JupyterHub.load_roles = [
      "scopes": ["self", "list:users", "read:users:name", "read:groups"]},
 ]
 _token = os.environ.get("CLASSROOM_API_TOKEN")
+# Hand-ins are sealed by a service running as root (the hub's user): it
+# replaces each new submission in the exchange with a copy owned by root,
+# readable by the instructors' group only, so a student cannot change it
+# after handing it in (lib/classroom_seal.py).
+SEAL_PORT = int(os.environ.get("CLASSROOM_SEAL_PORT", "8002"))
+SEAL_URL = f"http://127.0.0.1:{SEAL_PORT}"
+c.JupyterHub.services = [{
+    "name": "classroom-seal", "url": SEAL_URL, "display": False,
+    "command": [sys.executable, os.path.join(PREFIX, "lib", "classroom_seal.py")],
+    "environment": {"CLASSROOM_EXCHANGE": EXCHANGE,
+                    "CLASSROOM_STUDENTS": ",".join(STUDENTS)},
+}]
 if _token:
-    c.JupyterHub.services = [{"name": "classroom-admin", "api_token": _token}]
+    c.JupyterHub.services.append({"name": "classroom-admin", "api_token": _token})
     c.JupyterHub.load_roles.append(
         {"name": "classroom-admin", "services": ["classroom-admin"],
          "scopes": ["admin:users", "admin:servers", "tokens", "list:users",
@@ -109,6 +132,7 @@ c.Spawner.environment = {
     "PATH": os.pathsep.join([VENV_BIN, "/usr/local/bin", "/usr/bin", "/bin"]),
     "CLASSROOM_EXCHANGE": EXCHANGE,
     "CLASSROOM_COURSE_DIR": COURSE_DIR,
+    "CLASSROOM_SEAL_URL": f"{SEAL_URL}/services/classroom-seal/seal",
     # Kernels that grade: no progress bars, no display, one BLAS thread.
     "COURSE_LIB_PROGRESS": "0",
     "MPLBACKEND": "Agg",
@@ -121,11 +145,12 @@ c.Spawner.environment = {
 def _role_settings(role):
     """Environment giving a server its role's Jupyter and nbgrader settings.
 
-    ``JUPYTER_CONFIG_PATH`` adds ``deploy/jupyter/<role>/``: which server and
+    ``JUPYTER_CONFIG_PATH`` adds ``<prefix>/jupyter/<role>/`` (a copy of
+    ``deploy/jupyter/<role>/``): which server and
     lab extensions of nbgrader are on, and the nbgrader configuration (the
     exchange and, for instructors, the course directory).
     """
-    return {"JUPYTER_CONFIG_PATH": os.path.join(DEPLOY, "jupyter", role),
+    return {"JUPYTER_CONFIG_PATH": os.path.join(PREFIX, "jupyter", role),
             "CLASSROOM_ROLE": role}
 
 
@@ -137,6 +162,14 @@ c.Spawner.group_overrides = {
         "spawner_override": {"environment": _role_settings("instructor")},
     },
 }
+
+# Formgrader's links, when it is opened in a browser tab of its own, point
+# at /tree/, /notebooks/ and /edit/ of the site's root (the classic
+# notebook's pages); the hub sends them on to the user's JupyterLab.
+c.JupyterHub.extra_handlers = [
+    (r"/(?:tree|notebooks|edit)/(.*)", RedirectHandler,
+     {"url": "/hub/user-redirect/lab/tree/{0}"}),
+]
 
 if not shutil.which(c.ConfigurableHTTPProxy.command[0]):
     print("configurable-http-proxy not found: run `npm ci --prefix deploy` "

@@ -23,3 +23,7 @@ c.CourseDirectory.db_url = "sqlite:///" + os.path.join(_course, "_grading",
                                                        "gradebook.db")
 if os.path.isdir(_course):
     os.makedirs(os.path.join(_course, "_grading"), exist_ok=True)
+
+# Autograde in the classroom never runs student code as the instructor:
+# without a working bubblewrap it refuses instead of grading unconfined.
+c.SandboxedGrade.require_isolation = True
