@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import io
 import re
 
 import matplotlib.pyplot as plt
@@ -218,3 +219,70 @@ def test_float32_inputs_do_not_change_the_statistics_much():
     acts = explorer._activations("tanh", "xavier", 3, 30, 200, 0)
     assert acts[0].dtype == np.float32
     assert 0.3 < float(np.std(acts[-1])) < 0.8
+
+
+def test_narrow_views_are_rendered_for_phones():
+    def narrow(a):
+        return line(a, "o")
+
+    views = prerendered(line, {"a": [1.0, 2.0, 3.0]}, narrow=narrow,
+                        narrow_width=480)
+    assert sorted(views.narrow_views) == sorted(views.views)
+    assert len(views.narrow_images) == 3
+    assert set(views.narrow_images).isdisjoint(views.images)
+    body = script_body(views.markup)
+    assert "max-width: 480px" in body and '"nviews"' in body
+    # the page starts on the wide view: print and scripts off show it
+    assert f"base64,{views.images[views.views['0']]}" in views.markup
+    assert 'data-layout="wide"' in views.markup
+    plain = prerendered(line, {"a": [1.0]})
+    assert plain.narrow_images == [] and '"nviews"' not in plain.markup
+    with pytest.raises(TypeError, match="'narrow'"):
+        prerendered(line, {"a": [1.0]}, narrow="small")
+    with pytest.raises(ValueError, match="'narrow_width'"):
+        prerendered(line, {"a": [1.0]}, narrow=narrow, narrow_width=0)
+    assert not plt.get_fignums()
+
+
+def _png_size(b64):
+    from PIL import Image
+
+    return Image.open(io.BytesIO(base64.b64decode(b64))).size
+
+
+def test_explorer_phone_layout_fits_a_phone_at_natural_size():
+    views = activation_histogram_explorer(
+        live=False, n_layers=10, width=20, n_samples=50,
+        static_layers=(3, 10), static_widths=(20,),
+        static_inits={"He": "he"}, init="he")
+    narrow, wide = explorer.LAYOUTS["narrow"], explorer.LAYOUTS["wide"]
+    for key in views.views:
+        n_layers = int(views.controls["n_layers"][int(key.split("-")[-1])])
+        wide_w, _ = _png_size(views.images[views.views[key]])
+        small_w, small_h = _png_size(views.narrow_images[
+            views.narrow_views[key]])
+        assert abs(wide_w - min(wide.ncols, n_layers) * wide.size[0]
+                   * explorer.DPI) < 1
+        # two panels per row, narrower than a 400 px phone's text column
+        assert abs(small_w - narrow.ncols * narrow.size[0] * explorer.DPI) < 1
+        assert small_w <= 368 < wide_w or n_layers < wide.ncols
+        assert small_h > small_w if n_layers == 10 else True
+    # its smallest text, shown at natural size, is at least 9 CSS pixels
+    smallest = min(narrow.tick_size, narrow.text_size) * explorer.DPI / 72
+    assert smallest >= 9
+
+
+def test_explorer_canvas_draws_the_layout_text_sizes():
+    layout = explorer.LAYOUTS["narrow"]
+    canvas = explorer._HistogramCanvas(3, "tanh", layout=layout)
+    try:
+        shown = [ax for ax in canvas.axes if ax.get_visible()]
+        assert len(shown) == 3
+        rows = {round(ax.get_position().y0, 3) for ax in shown}
+        assert len(rows) == 2            # 3 panels, 2 per row
+        for ax in shown:
+            sizes = {t.get_fontsize() for t in ax.get_xticklabels()}
+            assert sizes == {layout.tick_size}
+        assert {t.get_fontsize() for t in canvas.texts} == {layout.text_size}
+    finally:
+        canvas.close()

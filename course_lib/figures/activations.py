@@ -56,11 +56,12 @@ def _headroom(drop_zeros) -> float:
 
 
 def _layer_panels(axes, n, ncols, ylabel, xlabel=None, title_size=9,
-                  tick_size=7.5):
+                  tick_size=7.5, label_size=8):
     """Title, ticks and labels of a grid of per-layer panels.
 
     Panel ``i < n`` is titled ``layer i+1``; the first column gets
     ``ylabel``, the last row ``xlabel``; panels beyond ``n`` are hidden.
+    Sizes are in points.
     """
     for i, ax in enumerate(axes):
         if i >= n:
@@ -70,9 +71,9 @@ def _layer_panels(axes, n, ncols, ylabel, xlabel=None, title_size=9,
         ax.tick_params(labelsize=tick_size)
         ax.grid(False)
         if i % ncols == 0:
-            ax.set_ylabel(ylabel, fontsize=8)
+            ax.set_ylabel(ylabel, fontsize=label_size)
         if xlabel and i >= n - ncols:
-            ax.set_xlabel(xlabel, fontsize=8)
+            ax.set_xlabel(xlabel, fontsize=label_size)
 
 
 def plot_activation_functions(functions: dict, x=None, axes=None):

@@ -12,6 +12,7 @@ those of :func:`~course_lib.figures.plot_activation_histograms`;
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -32,6 +33,29 @@ from .activations import (
 from .prerender import is_live, prerendered
 
 __all__ = ["activation_histogram_explorer", "render_activation_histograms"]
+
+
+@dataclass(frozen=True)
+class PanelLayout:
+    """How the explorer lays out its panels: ``ncols`` per row of ``size``
+    inches each, text sizes in points."""
+
+    ncols: int
+    size: tuple[float, float]
+    tick_size: float
+    text_size: float
+    title_size: float
+
+
+#: Resolution of the explorer's pictures: a point is ``DPI / 72`` pixels.
+DPI = 80
+#: The explorer's layouts: five panels per row on a wide screen (and in
+#: print), two on a phone, where the narrow picture (352 pixels wide) is
+#: shown at its natural size so that its smallest text stays 10 pixels.
+LAYOUTS = {"wide": PanelLayout(5, (1.9, 1.55), 8, 8, 9.5),
+           "narrow": PanelLayout(2, (2.2, 1.6), 9, 9, 10)}
+#: Screens up to this many CSS pixels wide get the narrow layout.
+NARROW_SCREEN = 600
 
 #: Initializations offered by the explorer: label -> ``init`` argument of
 #: :func:`course_lib.diagnostics.forward_activations`.
@@ -62,17 +86,20 @@ class _HistogramCanvas:
     no numbers.
     """
 
-    def __init__(self, n_layers, activation, bins=30, dpi=80, ncols=5,
-                 size=(1.9, 1.55)):
+    def __init__(self, n_layers, activation, bins=30, dpi=DPI,
+                 layout=LAYOUTS["wide"]):
         self.n_layers, self.activation = n_layers, activation
         self.range = _histogram_range(activation)
         self.drop_zeros = activation == "relu"
         self.edges = np.linspace(*self.range, bins + 1)
-        cols = min(ncols, n_layers)
-        self.fig, self.axes = panel_grid(n_layers, cols, size, 0.35, dpi=dpi)
+        cols = min(layout.ncols, n_layers)
+        self.fig, self.axes = panel_grid(n_layers, cols, layout.size, 0.35,
+                                         dpi=dpi)
         self.canvas = FigureCanvasAgg(self.fig)
         _layer_panels(self.axes, n_layers, cols, "relative count",
-                      title_size=9.5, tick_size=8)
+                      title_size=layout.title_size,
+                      tick_size=layout.tick_size,
+                      label_size=layout.text_size)
         for ax in self.axes[:n_layers]:
             ax.set_xlim(*self.range)
             ax.set_ylim(0, _headroom(self.drop_zeros))
@@ -88,7 +115,8 @@ class _HistogramCanvas:
                                         fill=True, color=COLORS[0],
                                         animated=True))
             self.texts.append(ax.text(0.97, 0.97, "", transform=ax.transAxes,
-                                      ha="right", va="top", fontsize=8,
+                                      ha="right", va="top",
+                                      fontsize=layout.text_size,
                                       linespacing=1.1, animated=True))
         self.suptitle.set_animated(True)
 
@@ -201,7 +229,7 @@ def _live_explorer(activation, init, std, n_layers, width, n_samples, seed):
     def png(activation, init, std, n_layers, width):
         key = (n_layers, activation)
         if key not in canvases:
-            canvases[key] = _HistogramCanvas(n_layers, activation, dpi=80)
+            canvases[key] = _HistogramCanvas(n_layers, activation)
         value = std if init == "std" else init
         acts = _activations(activation, value, n_layers, width, n_samples,
                             seed)
@@ -323,19 +351,23 @@ def activation_histogram_explorer(activation="sigmoid", init="xavier",
     for value in inits.values():
         _explorer_args(where, activation, value, 1, 1, 1)
     deepest = max(layers)
-    canvases = {(n, a): _HistogramCanvas(n, a)
-                for n in layers for a in EXPLORER_ACTIVATIONS.values()}
+    canvases = {(shape, n, a): _HistogramCanvas(n, a, layout=LAYOUTS[shape])
+                for shape in LAYOUTS for n in layers
+                for a in EXPLORER_ACTIVATIONS.values()}
     cache = {}
 
-    def render(activation, init, n_layers, width):
+    def render(activation, init, n_layers, width, shape="wide"):
         key = (activation, repr(init), width)
         if key not in cache:
             cache.clear()  # views arrive grouped by key; keep one
             cache[key] = _activations(activation, init, deepest, width,
                                       n_samples, seed)
         acts = cache[key][:n_layers]
-        return canvases[(n_layers, activation)](
+        return canvases[(shape, n_layers, activation)](
             acts, _title(activation, init, n_layers, width))
+
+    def render_narrow(**values):
+        return render(**values, shape="narrow")
 
     def close():
         for c in canvases.values():
@@ -352,4 +384,4 @@ def activation_histogram_explorer(activation="sigmoid", init="xavier",
                 "n_layers": "layers", "width": "units per layer"},
         widgets={"activation": "radio", "init": "select",
                  "n_layers": "radio", "width": "radio"},
-        close=close)
+        close=close, narrow=render_narrow, narrow_width=NARROW_SCREEN)

@@ -69,18 +69,26 @@ _counter = itertools.count()
 #: The page's side of :func:`prerendered`: on every change of a control,
 #: show the image of the chosen combination (``d.views`` maps the choice
 #: indices joined by "-" to an index into ``d.images``) and, for a slider,
-#: the label of its value. ``$uid``, ``$data`` (JSON) and ``$start`` (the
-#: initial indices) are filled in per call; the data cannot end the script.
+#: the label of its value. With narrow views (``d.narrow``, indexed by
+#: ``d.nviews``) a screen up to ``$narrow_px`` CSS pixels wide shows those
+#: instead, and the image's ``data-layout`` says which set is on show.
+#: ``$uid``, ``$data`` (JSON), ``$start`` (the initial indices) and
+#: ``$narrow_px`` are filled in per call; the data cannot end the script.
 _SCRIPT = string.Template("""
 (function () {
   var root = document.getElementById("${uid}");
   var img = document.getElementById("${uid}-img");
   var d = ${data};
   var idx = ${start};
+  var phone = d.narrow && window.matchMedia ?
+    window.matchMedia("screen and (max-width: ${narrow_px}px)") : null;
   function show() {
     var key = idx.join("-");
-    img.src = "data:image/png;base64," + d.images[d.views[key]];
+    var small = Boolean(phone && phone.matches);
+    img.src = "data:image/png;base64," +
+      (small ? d.narrow[d.nviews[key]] : d.images[d.views[key]]);
     img.alt = d.alts[key];
+    img.dataset.layout = small ? "narrow" : "wide";
   }
   root.querySelectorAll("[data-k]").forEach(function (el) {
     var ev = el.type === "range" ? "input" : "change";
@@ -95,6 +103,10 @@ _SCRIPT = string.Template("""
       show();
     });
   });
+  if (phone) {
+    if (phone.matches) { show(); }
+    if (phone.addEventListener) { phone.addEventListener("change", show); }
+  }
 })();
 """)
 
@@ -131,15 +143,21 @@ class StaticViews(_HTMLBase):
     images : list of str
         The distinct PNG images, base64-encoded (identical views are stored
         once).
+    narrow_views, narrow_images : dict and list
+        The same for the narrow layout shown on phones (empty without
+        ``narrow``).
     """
 
-    def __init__(self, markup, element_id, controls, views, images):
+    def __init__(self, markup, element_id, controls, views, images,
+                 narrow_views=None, narrow_images=None):
         super().__init__(markup)
         self.markup = markup
         self.element_id = element_id
         self.controls = controls
         self.views = views
         self.images = images
+        self.narrow_views = dict(narrow_views or {})
+        self.narrow_images = list(narrow_images or [])
 
     def _repr_html_(self) -> str:
         return self.markup
@@ -235,7 +253,7 @@ def _control_html(uid, k, name, label, choice_labels, start, kind) -> str:
 
 def prerendered(render, controls: dict, initial=None, labels=None,
                 widgets=None, dpi=72, colors=64, close=None,
-                alt=None) -> StaticViews:
+                alt=None, narrow=None, narrow_width=600) -> StaticViews:
     r"""Render every combination of control values now; switch in the page.
 
     Parameters
@@ -269,6 +287,13 @@ def prerendered(render, controls: dict, initial=None, labels=None,
     alt : callable, optional
         ``alt(**values) -> str``, the image's alternative text per view;
         default ``"name = label, ..."``.
+    narrow : callable, optional
+        Like ``render``, drawing the same view laid out for a phone (fewer
+        panels per row, so that its text stays legible at full size).
+        Screens up to ``narrow_width`` CSS pixels wide show these views;
+        wider screens and print show those of ``render``.
+    narrow_width : int, default 600
+        The widest screen, in CSS pixels, that gets the ``narrow`` views.
 
     Returns
     -------
@@ -283,8 +308,9 @@ def prerendered(render, controls: dict, initial=None, labels=None,
     Raises
     ------
     TypeError
-        If ``controls`` is not a dict of lists/dicts, or ``render`` returns
-        something that is neither a Figure nor bytes.
+        If ``controls`` is not a dict of lists/dicts, ``narrow`` is not
+        callable, or ``render`` (or ``narrow``) returns something that is
+        neither a Figure nor bytes.
     ValueError
         If a control has no choices, an unknown widget kind, or ``initial``
         names a value that is not among the choices.
@@ -326,6 +352,10 @@ def prerendered(render, controls: dict, initial=None, labels=None,
     dpi = check_int(where, "dpi", dpi, low=10)
     if colors is not None:
         colors = check_int(where, "colors", colors, low=2)
+    if narrow is not None and not callable(narrow):
+        raise error(where, "narrow", "a callable like render, or None",
+                    type(narrow).__name__, kind=TypeError)
+    narrow_width = check_int(where, "narrow_width", narrow_width, low=1)
     choice_labels, choice_values = {}, {}
     for n in names:
         choice_labels[n], choice_values[n] = _choices(where, n, controls[n])
@@ -343,30 +373,21 @@ def prerendered(render, controls: dict, initial=None, labels=None,
                         f"{choice_values[n]!r}", repr(initial[n]))
         start.append(matches[0])
 
-    images: list[str] = []
-    seen: dict[str, int] = {}
-    views: dict[str, int] = {}
+    wide, small = _ImageSet(), _ImageSet()
     alts: dict[str, str] = {}
     for idx in itertools.product(*(range(len(choice_values[n]))
                                    for n in names)):
         values = {n: choice_values[n][i] for n, i in zip(names, idx, strict=True)}
-        fig = render(**values)
-        data = _png(fig, dpi, colors)
-        if close is None and hasattr(fig, "savefig"):
-            import matplotlib.pyplot as plt
-
-            plt.close(fig)
-        b64 = base64.b64encode(data).decode("ascii")
-        if b64 not in seen:
-            seen[b64] = len(images)
-            images.append(b64)
         key = "-".join(map(str, idx))
-        views[key] = seen[b64]
+        wide.add(key, render(**values), dpi, colors, close)
+        if narrow is not None:
+            small.add(key, narrow(**values), dpi, colors, close)
         alts[key] = (alt(**values) if alt is not None else ", ".join(
             f"{labels.get(n, n)} = {choice_labels[n][i]}"
             for n, i in zip(names, idx, strict=True)))
     if close is not None:
         close()
+    views, images = wide.views, wide.images
 
     digest = hashlib.sha1(json.dumps([views, images]).encode()).hexdigest()
     uid = f"course-views-{digest[:10]}-{next(_counter)}"
@@ -385,17 +406,41 @@ def prerendered(render, controls: dict, initial=None, labels=None,
     parts.append("</div>")
     parts.append(
         f'<img id="{uid}-img" alt="{html.escape(alts[first])}" '
-        'style="max-width:100%;height:auto" '
+        'data-layout="wide" style="max-width:100%;height:auto" '
         f'src="data:image/png;base64,{images[views[first]]}">')
     payload = {"images": images, "views": views, "alts": alts,
                "labels": [choice_labels[n] for n in names]}
+    if narrow is not None:
+        payload.update(narrow=small.images, nviews=small.views)
     script = _SCRIPT.substitute(uid=uid, data=_json_for_script(payload),
-                                start=json.dumps(start))
+                                start=json.dumps(start),
+                                narrow_px=narrow_width)
     parts.append(f"<script>{script}</script>")
     parts.append("</div>")
     return StaticViews("".join(parts), uid,
                        {n: list(choice_labels[n]) for n in names},
-                       views, images)
+                       views, images, small.views, small.images)
+
+
+class _ImageSet:
+    """Views -> distinct base64 PNGs (identical views are stored once)."""
+
+    def __init__(self) -> None:
+        self.images: list[str] = []
+        self.views: dict[str, int] = {}
+        self._seen: dict[str, int] = {}
+
+    def add(self, key, view, dpi, colors, close):
+        data = _png(view, dpi, colors)
+        if close is None and hasattr(view, "savefig"):
+            import matplotlib.pyplot as plt
+
+            plt.close(view)
+        b64 = base64.b64encode(data).decode("ascii")
+        if b64 not in self._seen:
+            self._seen[b64] = len(self.images)
+            self.images.append(b64)
+        self.views[key] = self._seen[b64]
 
 
 def _same(a, b) -> bool:
