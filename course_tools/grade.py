@@ -9,6 +9,12 @@ directly or in a folder named after the assignment::
       bob/01-foundations/foundations.ipynb
       collection.csv          (optional: when each was collected)
 
+A notebook under another name (``foundations (1).ipynb``,
+``Foundations.ipynb``) is recognised by its cells: when it is the only copy
+of that assignment's notebook in the student's folder it is graded and its
+row says ``renamed from '<name>'``; when there are several, none is graded
+and the row names them all.
+
 For every student on the roster (``--roster``, else every folder) and
 every assignment handed in, the notebook is checked on the host, rebuilt
 from the instructor's source (:mod:`course_tools.integrity`), executed in a
@@ -56,10 +62,12 @@ from .integrity import Integrity, load_template, merge
 from .late import POLICIES, LatePolicy, load_collection, parse_time
 from .manual import ManualScoreError, apply_manual, load_manual
 from .sandbox import Limits, isolation
+from .validate import grade_ids, identify
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 MAX_NOTEBOOK_BYTES = 20 << 20
 STATUSES = ("graded", "missing", "invalid", "error")
+MAX_OTHER_NOTEBOOKS = 50  # notebooks under other names read per student
 
 
 @dataclass
@@ -128,11 +136,57 @@ def load_roster(path: Path | None, submissions: Path) -> list[str]:
     return list(dict.fromkeys(ids + folders))
 
 
+def _places(folder: Path, a: Assignment, nb: str) -> tuple[Path, Path]:
+    return folder / nb, folder / a.name / nb
+
+
 def _find(folder: Path, a: Assignment, nb: str) -> Path | None:
-    for candidate in (folder / nb, folder / a.name / nb):
+    for candidate in _places(folder, a, nb):
         if candidate.is_file() and not candidate.is_symlink():
             return candidate
     return None
+
+
+def _plain_name(name: str) -> str:
+    """A file name without case, copy marks, digits and punctuation:
+    ``Copy of Foundations (1).ipynb.ipynb`` -> ``foundations``."""
+    stem = re.sub(r"(\.ipynb)+$", "", name.lower())
+    letters = re.sub(r"[^a-z]", "", stem)
+    return re.sub(r"copy$", "", re.sub(r"^copyof", "", letters))
+
+
+def renamed_copies(folder: Path, course: list[Assignment],
+                   known: dict[tuple[str, str], set[str]]
+                   ) -> dict[tuple[str, str], list[Path]]:
+    """(assignment, notebook) -> the notebooks in ``folder`` that are that
+    notebook under another name or in another place, recognised by their
+    grade ids (``known``: the ids of every assignment's notebooks), or,
+    when a file is not a readable notebook, by a name like the released
+    one. Hidden files and folders (``.ipynb_checkpoints``) and links are
+    passed over."""
+    released = {p for a in course for nb in a.notebooks
+                for p in _places(folder, a, nb)}
+    names = {_plain_name(nb): (a.name, nb) for a in course
+             for nb in a.notebooks}
+    wanted = set(names.values())
+    found: dict[tuple[str, str], list[Path]] = {}
+    seen = 0
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            path = Path(root) / name
+            if name.startswith(".") or ".ipynb" not in name.lower() \
+                    or path in released or path.is_symlink():
+                continue
+            seen += 1
+            if seen > MAX_OTHER_NOTEBOOKS:
+                return found
+            data, _ = check_notebook(path)
+            key = identify(grade_ids(data), known) if data is not None \
+                else names.get(_plain_name(name))
+            if key in wanted:
+                found.setdefault(key, []).append(path)
+    return found
 
 
 @dataclass
@@ -141,25 +195,49 @@ class Job:
 
     result: Result
     notebooks: dict  # notebook name -> (cells, Integrity)
+    # where notebooks were found under other names, for the row's reason
+    names: list = field(default_factory=list)
+
+
+def notebook_ids(solutions: Path = SOLUTIONS) -> dict[tuple[str, str], set[str]]:
+    """(assignment, notebook) -> grade ids, for every assignment of the course
+    (not only those being graded, so that a copy of one is never taken for
+    another)."""
+    return {(a.name, nb): grade_ids(json.loads(
+        (solutions / a.name / nb).read_text(encoding="utf-8")))
+        for a in assignments(solutions) for nb in a.notebooks}
+
+
+def _shown(path: Path, folder: Path) -> str:
+    return repr(path.relative_to(folder).as_posix())
 
 
 def collect(submissions: Path, course: list[Assignment], students: list[str],
-            templates: dict, rostered: set | None = None
+            templates: dict, rostered: set | None = None,
+            known: dict[tuple[str, str], set[str]] | None = None
             ) -> tuple[list[Result], list[Job]]:
     """Check every (student, assignment); rows that cannot run are final.
 
     Students in ``rostered`` get a row for every assignment; any other
     student folder only for the assignments it holds (or, when it holds
     none of them, a ``missing`` row for each, so that it is not lost).
+    A notebook handed in under another name is found by its grade ids
+    (``known``, see :func:`notebook_ids`; by default those of ``templates``).
     """
     final, jobs = [], []
     known_nbs = {n for a in course for n in a.notebooks}
     rostered = set() if rostered is None else rostered
+    if known is None:
+        known = {key: {c["metadata"]["nbgrader"].get("grade_id")
+                       for c in t.cells} - {None}
+                 for key, t in templates.items()}
     for sid in students:
         folder = submissions / sid
-        handed_in = {a.name for a in course
-                     if folder.is_dir() and STUDENT_ID.match(sid)
-                     and any(_find(folder, a, nb) for nb in a.notebooks)}
+        usable = folder.is_dir() and STUDENT_ID.match(sid)
+        copies = renamed_copies(folder, course, known) if usable else {}
+        handed_in = {a.name for a in course if usable and any(
+            _find(folder, a, nb) or copies.get((a.name, nb))
+            for nb in a.notebooks)}
         for a in course:
             if sid not in rostered and handed_in and a.name not in handed_in:
                 continue
@@ -177,6 +255,25 @@ def collect(submissions: Path, course: list[Assignment], students: list[str],
                 final.append(res)
                 continue
             found = {nb: _find(folder, a, nb) for nb in a.notebooks}
+            remarks: dict[str, list[str]] = {nb: [] for nb in a.notebooks}
+            clash = []
+            for nb, path in found.items():
+                mine = copies.get((a.name, nb), [])
+                shown = [_shown(p, folder) for p in mine]
+                if path is None and len(mine) == 1:
+                    found[nb] = mine[0]
+                    remarks[nb].append(f"renamed from {shown[0]}")
+                elif path is None and mine:
+                    clash.append(f"{len(mine)} copies of {nb} and none under "
+                                 f"that name: {', '.join(shown)}; graded none "
+                                 f"(keep one, named {nb})")
+                else:
+                    remarks[nb] += [f"also found {m}, not graded"
+                                    for m in shown]
+            if clash:
+                res.status, res.reason = "invalid", "; ".join(clash)
+                final.append(res)
+                continue
             if not any(found.values()):
                 others = sorted({p.name for p in folder.rglob("*.ipynb")}
                                 - known_nbs)
@@ -196,18 +293,24 @@ def collect(submissions: Path, course: list[Assignment], students: list[str],
                 else:
                     data, why = check_notebook(path)
                     if why or data is None:
-                        bad.append(f"{nb}: {why}")
+                        bad.append("; ".join([f"{nb}: {why}", *remarks[nb]]))
                         continue
                     bad_note = None
                 cells, integrity = merge(template, data)
                 if bad_note:
                     integrity.notes.append(bad_note)
+                integrity.notes.extend(
+                    f"{r}: graded as {nb}, the name to hand it in under"
+                    if r.startswith("renamed") else r for r in remarks[nb])
                 merged[nb] = (cells, integrity)
             if bad:
                 res.status, res.reason = "invalid", "; ".join(bad)
                 final.append(res)
                 continue
-            jobs.append(Job(res, merged))
+            many = len(a.notebooks) > 1
+            jobs.append(Job(res, merged, [f"{nb}: " * many + r
+                                          for nb, rs in remarks.items()
+                                          for r in rs]))
     return final, jobs
 
 
@@ -269,8 +372,9 @@ def run_job(job: Job, templates: dict, limits: Limits, workdir: Path,
                                hidden)
         except Exception as exc:  # one broken run must not stop the class
             res.status = "error"
-            res.reason = f"{nb}: grading failed ({type(exc).__name__}: " \
-                         f"{str(exc)[:300]})"
+            res.reason = " | ".join([
+                *job.names, f"{nb}: grading failed ({type(exc).__name__}: "
+                f"{str(exc)[:300]})"])
             return res
         total_seconds += out.seconds
         for gid, pair in out.scores.items():
@@ -293,7 +397,7 @@ def run_job(job: Job, templates: dict, limits: Limits, workdir: Path,
     res.integrity = merged_integrity.as_dict()
     res.score = sum(s for s, _ in res.cells.values() if s is not None)
     res.flagged = merged_integrity.flagged
-    reasons = []
+    reasons = list(job.names)
     if merged_integrity.canaries:
         # Defence in depth only: scores come from the host's checks.
         reasons.append("flagged for a human: "
@@ -410,7 +514,8 @@ def grade(submissions, out, workdir=None, timeout=120, names=None,
     install_mathjax(feedback_dir)
     students = load_roster(roster, submissions)
     rostered = set(read_roster(roster)) if roster is not None else set()
-    final, todo = collect(submissions, course, students, templates, rostered)
+    final, todo = collect(submissions, course, students, templates, rostered,
+                          notebook_ids())
     # Opening the gradebook is slow (nbgrader's imports, alembic): do it
     # while the sandboxes run.
     opening = ThreadPoolExecutor(max_workers=1)

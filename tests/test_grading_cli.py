@@ -53,6 +53,9 @@ def graded(tmp_path_factory):
     put("dave", "foundations (1).ipynb", nbs["reference"])
     put("eve", NB, b'{"cells": []}\x00')
     put("frank", None, None)
+    put("hal", "notes.ipynb", {"cells": [], "nbformat": 4, "metadata": {}})
+    put("ivy", "foundations (1).ipynb", nbs["reference"])
+    put("ivy", "Foundations-2.ipynb", nbs["reference"])
     put("=HYPERLINK(evil)", NB, nbs["reference"])
     put("gina", NB, {**nbs["reference"], "nbformat": 3})
     out = root / "grades"
@@ -67,7 +70,7 @@ def graded(tmp_path_factory):
 def test_every_student_has_a_row(graded):
     rows, _, _ = graded
     assert set(rows) == {"alice", "bob", "carol", "dave", "eve", "frank",
-                         "'=HYPERLINK(evil)", "gina"}
+                         "'=HYPERLINK(evil)", "gina", "hal", "ivy"}
 
 
 def test_reference_full_and_blank_zero(graded):
@@ -80,9 +83,34 @@ def test_reference_full_and_blank_zero(graded):
     assert float(rows["bob"]["score"]) == 0.0
 
 
+def test_a_renamed_copy_is_graded_and_says_so(graded):
+    rows, out, stdout = graded
+    assert rows["dave"]["status"] == "graded"
+    assert float(rows["dave"]["score"]) == 13.0
+    assert rows["dave"]["reason"] == "renamed from 'foundations (1).ipynb'"
+    page = (out / "feedback" / "dave" / "01-foundations" /
+            "foundations.html").read_text(encoding="utf-8")
+    assert ("renamed from &#x27;foundations (1).ipynb&#x27;: graded as "
+            "foundations.ipynb") in page
+    integrity = json.loads((out / "integrity.json").read_text())
+    assert integrity["dave/01-foundations"]["notes"][0].startswith(
+        "renamed from 'foundations (1).ipynb'")
+    assert "renamed from 'foundations (1).ipynb'" in stdout
+
+
+def test_two_copies_are_graded_none_and_named(graded):
+    rows, out, _ = graded
+    assert rows["ivy"]["status"] == "invalid"
+    assert float(rows["ivy"]["score"]) == 0.0
+    both = "'Foundations-2.ipynb', 'foundations (1).ipynb'; graded none"
+    assert both in rows["ivy"]["reason"]
+    report = (out / "report.html").read_text(encoding="utf-8")
+    assert both.replace("'", "&#x27;") in report
+
+
 @pytest.mark.parametrize("student, status, reason", [
     ("carol", "invalid", "not valid notebook JSON"),
-    ("dave", "missing", "must keep their released names"),
+    ("hal", "missing", "found notes.ipynb: notebooks must keep their released names"),
     ("eve", "invalid", "NUL bytes"),
     ("frank", "missing", "no foundations.ipynb"),
     ("'=HYPERLINK(evil)", "invalid", "student folder name"),
@@ -115,7 +143,7 @@ def test_feedback_and_cell_scores_written(graded):
     with open(out / "cells.csv", newline="") as fh:
         cells = [r for r in csv.DictReader(fh) if r["student_id"] == "alice"]
     assert {r["cell"] for r in cells} >= {"test_softmax", "test_affine"}
-    assert "8 students graded" in stdout
+    assert "10 students graded" in stdout
 
 
 def test_every_failed_check_has_a_reason(graded):
