@@ -310,6 +310,8 @@ def test_equal_arrays_need_the_same_dtype_and_every_value():
         "the result: has dtype float64; expected int64")
     assert _fail_message(expect_equal, [1, 2], np.array([1, 2])) == (
         "the result: expected an array of shape (2,); got a list")
+    assert _fail_message(expect_equal, np.ones(3), np.ones(2), what="W",
+                         hint="h") == "W: has shape (3,); expected (2,) (h)"
 
 
 def test_equal_plain_data_by_type_then_value():
@@ -482,7 +484,13 @@ def test_grades_and_cells_csv_carry_the_scores_sorted_and_safe(tmp_path):
         ["zoe", "02-optimizers", "t2", "2", "2"],
         ["zoe", "02-optimizers", "w", "", "2"],
     ]
-    integrity = json.loads((tmp_path / "integrity.json").read_text())
+    text = (tmp_path / "integrity.json").read_text()
+    # one space of indent, keys sorted, so re-grades diff line by line
+    assert text.startswith('{\n "=cmd/01-foundations": {\n  "flagged": false,'
+                           '\n  "status": "missing"\n },')
+    assert text.endswith('"zoe/02-optimizers": {\n  "flagged": true,\n  '
+                         '"status": "graded",\n  "tamper": [\n   "x"\n  ]\n }\n}')
+    integrity = json.loads(text)
     assert list(integrity) == ["=cmd/01-foundations", "amy/01-foundations",
                                "amy/02-optimizers", "zoe/02-optimizers"]
     assert integrity["zoe/02-optimizers"] == {
@@ -509,6 +517,7 @@ DEADLINE = datetime(2026, 3, 1, 23, 59, tzinfo=timezone.utc)
     (timedelta(days=5), "penalty", (0.0, "late by 120.0 h (penalty: x0)")),
     (timedelta(hours=3), "zero", (0.0, "late by 3.0 h (late policy: zero)")),
     (timedelta(hours=3), "accept", (8.0, "late by 3.0 h (accepted)")),
+    (timedelta(seconds=3781), "accept", (8.0, "late by 1.1 h (accepted)")),
 ])
 def test_late_policy_at_the_edges(delay, policy, want):
     late = LatePolicy({"a": DEADLINE}, policy, 0.25)
@@ -535,6 +544,13 @@ def test_apply_late_changes_only_graded_rows_and_keeps_the_reason():
     res = Result("s", "a", "invalid", 8.0, 10.0, reason="bad file")
     _apply_late(res, late, stamps)
     assert (res.score, res.reason) == (8.0, "bad file")
+    penalty = LatePolicy({"a": DEADLINE}, "penalty", 0.25)
+    res = Result("s", "a", "graded", 8.0, 10.0)
+    _apply_late(res, penalty, stamps)
+    assert (res.score, res.reason) == (6.0, "late by 2.0 h (penalty: x0.75)")
+    res = Result("s", "a", "graded", 8.0, 10.0)
+    _apply_late(res, penalty, {("s", "a"): DEADLINE})
+    assert (res.score, res.reason) == (8.0, "")
     res = Result("s", "a", "graded", 8.0, 10.0)
     _apply_late(res, None, stamps)
     assert (res.score, res.reason) == (8.0, "")
