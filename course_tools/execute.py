@@ -14,6 +14,13 @@ depended on it. Canaries and the runner's guard (tampering undone before
 test cells) remain as defence in depth: they flag a submission for a
 human, and no score depends on them.
 
+A cell may declare its own time limit in the source notebook's metadata,
+``"course": {"seconds": 60}`` (a training cell, say): it then runs with that
+limit instead of ``Limits.cell_seconds``, still bounded by what is left of
+the notebook's total, and on a test cell the limit bounds each of its hidden
+checks as well. A cell stopped at its limit fails with a reason that names
+the limit, and the checks it breaks say which cell was stopped.
+
 Assignments without a ``checks.py`` are graded the older way: the test
 cell's whole source (hidden tests included) runs in the sandbox, and the
 cell scores when it raised nothing.
@@ -22,24 +29,78 @@ cell scores when it raised nothing.
 from __future__ import annotations
 
 import ast
+import json
 import math
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from . import checks as hidden_checks
 from .integrity import Cell, Integrity, canary_fooled, is_unchanged, with_canaries
-from .sandbox import CellFailure, Limits, Sandbox
+from .sandbox import CellFailure, CellTimeout, Limits, Sandbox
+
+SECONDS_KEY = ("course", "seconds")  # cell metadata: a cell's own limit
 
 
 @dataclass
 class Hidden:
     """What the host needs to judge a notebook: checks per test cell, the
-    reference solution, and the submission's secret seed."""
+    reference solution, the submission's secret seed, and the time limits
+    cells declare (None: read from the source notebook next to the checks,
+    see :func:`declared_seconds`)."""
 
     checks: dict  # grade_id -> list[checks.Check]
     reference: Any  # checks.Reference
     seed: int
+    seconds: dict | None = None  # grade_id -> seconds
+
+
+def declared_seconds(notebook: Path) -> dict[str, float]:
+    """grade_id -> the time limit a cell of ``notebook`` declares in its
+    metadata (``"course": {"seconds": s}``); ValueError for a bad one."""
+    nb = json.loads(Path(notebook).read_text(encoding="utf-8"))
+    out = {}
+    for cell in nb.get("cells", []):
+        meta = cell.get("metadata", {})
+        course = meta.get(SECONDS_KEY[0], {})
+        if not isinstance(course, dict) or SECONDS_KEY[1] not in course:
+            continue
+        gid = meta.get("nbgrader", {}).get("grade_id")
+        value = course[SECONDS_KEY[1]]
+        if not gid or isinstance(value, bool) or not isinstance(
+                value, (int, float)) or not (math.isfinite(value)
+                                             and value > 0):
+            raise ValueError(
+                f"{notebook}: a cell's 'course.seconds' must be a positive "
+                f"number on a cell with a grade id; got {value!r} on "
+                f"{gid or 'a cell without one'}")
+        out[gid] = float(value)
+    return out
+
+
+def _grade_ids(notebook: Path) -> set[str]:
+    nb = json.loads(Path(notebook).read_text(encoding="utf-8"))
+    return {c.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+            for c in nb.get("cells", [])} - {None}
+
+
+def cell_seconds(hidden: Hidden | None) -> dict[str, float]:
+    """The declared limits for the notebook ``hidden`` checks: given, or
+    read from the source notebook in the folder of its ``checks.py`` whose
+    test cells the checks cover."""
+    if hidden is None:
+        return {}
+    if hidden.seconds is not None:
+        return dict(hidden.seconds)
+    files = {getattr(getattr(c.fn, "__code__", None), "co_filename", None)
+             for items in hidden.checks.values() for c in items}
+    out: dict[str, float] = {}
+    for name in sorted(f for f in files if f):
+        for nb in sorted(Path(name).parent.glob("*.ipynb")):
+            if set(hidden.checks) <= _grade_ids(nb):
+                out.update(declared_seconds(nb))
+    return out
 
 
 @dataclass
@@ -109,6 +170,8 @@ def run_cells(cells: list[Cell], limits: Limits, integrity: Integrity,
     plan = with_canaries(cells, seed)
     codes = _with_imports(plan)
     runs = [Run() for _ in plan]
+    own = cell_seconds(hidden)
+    budget = [own.get(c.grade_id or "", limits.cell_seconds) for c in plan]
     start = time.monotonic()
     done: list[int] = []
     state: dict[str, Any] = {"restarts": 0, "sandbox": Sandbox(limits)}
@@ -119,7 +182,8 @@ def run_cells(cells: list[Cell], limits: Limits, integrity: Integrity,
         state["restarts"] += 1
         state["sandbox"] = Sandbox(limits)
         if state["restarts"] <= limits.restarts:
-            _replay(state["sandbox"], plan, codes, done, limits, start)
+            _replay(state["sandbox"], plan, codes, done, limits, start,
+                    budget)
 
     try:
         for i, cell in enumerate(plan):
@@ -135,12 +199,16 @@ def run_cells(cells: list[Cell], limits: Limits, integrity: Integrity,
             else:
                 try:
                     runs[i] = _reply_to_run(state["sandbox"].execute(
-                        codes[i], _guarded(cell),
-                        min(limits.cell_seconds, left)))
+                        codes[i], _guarded(cell), min(budget[i], left)))
                     done.append(i)
                 except CellFailure as exc:
-                    runs[i] = Run("failed", reason=str(exc), ename="Stopped",
-                                  evalue=str(exc))
+                    why = str(exc)
+                    if isinstance(exc, CellTimeout) and \
+                            cell.grade_id in own and budget[i] < left:
+                        why = (f"stopped at its time limit of {budget[i]:g} "
+                               "s (this cell must finish within it)")
+                    runs[i] = Run("failed", reason=why, ename="Stopped",
+                                  evalue=why)
                     restart(exc)
             if runs[i].status != "failed" and cell.kind == "canary" \
                     and canary_fooled({"status": runs[i].status,
@@ -151,9 +219,11 @@ def run_cells(cells: list[Cell], limits: Limits, integrity: Integrity,
                     f"{_previous_test(plan, i)})")
             _add(integrity.tamper, [f"undone: {r}" for r in runs[i].restored])
             if hidden is not None and cell.kind == "test":
-                runs[i].checks = _run_checks(cell, runs[i], hidden, state,
-                                             restart, limits, start,
-                                             _sources(plan))
+                results = _run_checks(cell, runs[i], hidden, state, restart,
+                                      limits, start, _sources(plan),
+                                      budget[i])
+                _explain(results, _stopped(plan, runs, i))
+                runs[i].checks = results
         _add(integrity.tamper, state["sandbox"].tamper)
     finally:
         state["sandbox"].close()
@@ -169,8 +239,27 @@ def _sources(plan: list[Cell]) -> dict[str, str]:
     return out
 
 
+def _stopped(plan: list[Cell], runs: list[Run], i: int) -> list[str]:
+    """Why each answer or added cell above ``i`` was stopped."""
+    return [f"{c.grade_id or 'an added cell'} was {r.reason}"
+            if r.reason.startswith("stopped") else
+            f"{c.grade_id or 'an added cell'} did not finish: {r.reason}"
+            for c, r in zip(plan[:i], runs[:i], strict=True)
+            if c.kind in ("answer", "extra") and r.status == "failed"]
+
+
+def _explain(results: list, stopped: list[str]) -> None:
+    """Add to each failed check the cells above that were stopped."""
+    if not stopped:
+        return
+    for r in results:
+        if not r.passed:
+            r.reason = f"{r.reason} (the cell {'; '.join(stopped[:2])})"
+
+
 def _run_checks(cell: Cell, run: Run, hidden: Hidden, state: dict, restart,
-                limits: Limits, start: float, sources: dict) -> list:
+                limits: Limits, start: float, sources: dict,
+                seconds: float) -> list:
     """The verdicts of ``cell``'s hidden checks, decided on the host."""
     results = []
     for item in hidden.checks.get(cell.grade_id, []):
@@ -185,8 +274,8 @@ def _run_checks(cell: Cell, run: Run, hidden: Hidden, state: dict, restart,
                    f"{state['restarts']} times")
         else:
             probe = hidden_checks.Probe(
-                state["sandbox"],
-                time.monotonic() + min(limits.cell_seconds, left), sources)
+                state["sandbox"], time.monotonic() + min(seconds, left),
+                sources)
             try:
                 results.append(hidden_checks.run_check(
                     item, probe, hidden.reference, hidden.seed))
@@ -214,7 +303,8 @@ def _add(found: list[str], items: list[str]) -> None:
 
 
 def _replay(sandbox: Sandbox, plan: list[Cell], codes: list[str],
-            done: list[int], limits: Limits, start: float) -> None:
+            done: list[int], limits: Limits, start: float,
+            budget: list[float]) -> None:
     """Re-run the cells that completed, to rebuild the notebook's state."""
     for j in done:
         if plan[j].kind == "canary":
@@ -224,7 +314,7 @@ def _replay(sandbox: Sandbox, plan: list[Cell], codes: list[str],
             return
         try:
             sandbox.execute(codes[j], _guarded(plan[j]),
-                            min(limits.cell_seconds, left))
+                            min(budget[j], left))
         except CellFailure:
             return
 

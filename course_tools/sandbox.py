@@ -12,6 +12,12 @@ Resource limits (``setrlimit``) cap address space, processes, file size,
 open files and CPU time; the host enforces the per-cell and per-student
 wall-clock limits and the output limit by killing the sandbox.
 
+The digits' test split, which assignment 8 grades on, is out of reach:
+every copy of scikit-learn's digits data inside the sandbox is masked
+(an empty file is mounted over it), and the sandbox gets the training split
+alone, as a file that :func:`course_lib.data.load_digits` reads when
+``$COURSE_LIB_DIGITS_TRAIN`` names it (see :func:`masked_paths`).
+
 The submission folder is never mounted: cells are sent one by one over a
 pipe (see :mod:`course_tools.sandbox_runner`), and files next to the
 notebook (shadow modules) do not exist inside. Hidden checks never enter:
@@ -23,6 +29,7 @@ runner runs with the limits only, and :func:`isolation` says so.
 from __future__ import annotations
 
 import fcntl
+import glob
 import json
 import os
 import resource
@@ -55,6 +62,10 @@ INSIDE_RUNNER = "/opt/grader/runner.py"
 INSIDE_WIRE = "/opt/grader/wire.py"
 MAX_CALLBACKS = 100_000  # host-function calls allowed during one probe
 INSIDE_HOME = "/home/student"
+INSIDE_DIGITS = "/opt/grader/digits-train.npz"
+# Where a Python installation keeps scikit-learn's digits (images and labels,
+# test split included), below each of its package folders.
+DIGITS_DATA = ("sklearn", "datasets", "data", "digits.csv.gz")
 
 
 @dataclass(frozen=True)
@@ -82,6 +93,10 @@ class Limits:
 
 class CellFailure(Exception):
     """The sandbox had to be stopped while running a cell (reason inside)."""
+
+
+class CellTimeout(CellFailure):
+    """The cell or probe ran out of time and the sandbox was stopped."""
 
 
 class ProbeError(Exception):
@@ -138,7 +153,8 @@ def claim_uid() -> tuple[int, object]:
     raise RuntimeError(f"no free sandbox uid in {UID_LOCKS}")
 
 
-def _environment(inside_home: str, limits: Limits) -> dict[str, str]:
+def _environment(inside_home: str, limits: Limits,
+                 digits: str = INSIDE_DIGITS) -> dict[str, str]:
     env = {
         "GRADER_MAX_OUTPUT": str(limits.output_bytes),
         "HOME": inside_home, "USER": "student", "LOGNAME": "student",
@@ -149,7 +165,8 @@ def _environment(inside_home: str, limits: Limits) -> dict[str, str]:
         "MPLCONFIGDIR": "/tmp/matplotlib", "IPYTHONDIR": "/tmp/ipython",
         "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
         "MKL_NUM_THREADS": "1", "COURSE_LIB_PROGRESS": "0",
-        "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+        "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+        "COURSE_LIB_DIGITS_TRAIN": digits}
     return env
 
 
@@ -183,6 +200,59 @@ def _course_binds() -> list[str]:
     return args
 
 
+def _package_dirs() -> set[Path]:
+    """Every folder a Python installation on this machine may import
+    packages from: this interpreter's path, and the usual site folders."""
+    found = {Path(p) for p in sys.path if p}
+    patterns = [f"{prefix}/lib/python3*/*-packages" for prefix in
+                (sys.prefix, sys.base_prefix, "/usr", "/usr/local")]
+    for pattern in patterns:
+        found |= {Path(p) for p in glob.glob(pattern)}
+    return found
+
+
+@lru_cache(maxsize=1)
+def masked_paths() -> tuple[str, ...]:
+    """The files mounted empty inside the sandbox: scikit-learn's digits
+    data, at each path where a sandbox could read a copy (a symlinked
+    prefix is bound at two paths, so both are listed)."""
+    found = set()
+    for folder in _package_dirs():
+        path = folder.joinpath(*DIGITS_DATA)
+        if path.is_file():
+            found |= {str(path.absolute()), str(path.resolve())}
+    return tuple(sorted(found))
+
+
+def _under(path: str, roots: list[str]) -> bool:
+    return any(path == r or path.startswith(r.rstrip("/") + "/")
+               for r in roots)
+
+
+def _mask_binds(visible: list[str]) -> list[str]:
+    """``--ro-bind /dev/null`` over each masked file inside ``visible``
+    (the sandbox's mount points; other paths do not exist there)."""
+    args = []
+    for path in masked_paths():
+        if _under(path, visible):
+            args += ["--ro-bind", "/dev/null", path]
+    return args
+
+
+@lru_cache(maxsize=1)
+def digits_train_file() -> str:
+    """The digits' training split as a file (written once per process) that
+    the sandbox reads instead of scikit-learn's masked copy."""
+    from course_lib.data import save_digits_train
+
+    folder = Path(tempfile.mkdtemp(prefix="course-grader-data-"))
+    folder.chmod(0o755)
+    path = folder / "digits-train.npz"
+    save_digits_train(path)
+    path.chmod(0o644)
+    return str(path)
+
+
 def _parent_dirs(argv: list[str]) -> list[str]:
     """``--dir`` options (mode 0755) for every parent of a mount point.
 
@@ -212,7 +282,7 @@ def command(limits: Limits, uid: int = SANDBOX_UID_BASE) -> tuple[
     python = [sys.executable, "-P", "-s"]
     exe = bwrap()
     if exe is None:
-        env = _environment(INSIDE_HOME, limits)
+        env = _environment(INSIDE_HOME, limits, digits_train_file())
         return [*python, str(RUNNER)], env, None
     env = _environment(INSIDE_HOME, limits)
     scratch = str(limits.scratch_mb << 20)
@@ -222,10 +292,14 @@ def command(limits: Limits, uid: int = SANDBOX_UID_BASE) -> tuple[
             "--size", scratch, "--tmpfs", "/tmp",
             "--perms", "0755", "--dir", "/home",
             "--size", scratch, "--tmpfs", INSIDE_HOME]
-    course = _course_binds()
+    course = [*_course_binds(), "--ro-bind", digits_train_file(),
+              INSIDE_DIGITS]
+    mounts = [*base, *course]
+    visible = [mounts[i + 2] for i, a in enumerate(mounts)
+               if a in ("--ro-bind", "--bind")]
     argv = [exe, "--die-with-parent", "--new-session", *_unshare_flags(),
             "--hostname", "grader", *base, *_parent_dirs(course), *course,
-            "--chdir", INSIDE_HOME, "--clearenv"]
+            *_mask_binds(visible), "--chdir", INSIDE_HOME, "--clearenv"]
     for key, value in env.items():
         argv += ["--setenv", key, value]
     if os.geteuid() == 0:
@@ -380,7 +454,7 @@ class Sandbox:
             left = deadline - time.monotonic()
             if left <= 0:
                 self.kill()
-                raise CellFailure(f"timed out after {timeout:g} s (the cell "
+                raise CellTimeout(f"timed out after {timeout:g} s (the cell "
                                   "was stopped)")
             ready, _, _ = select.select([fd], [], [], min(left, 0.5))
             if self.flooded:

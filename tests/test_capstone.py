@@ -5,19 +5,22 @@ from __future__ import annotations
 
 import importlib.util
 import time
+import zlib
 
 import numpy as np
 import pytest
 
 from course_tools.checks import Fail, reference
 from course_tools.course import SOLUTIONS
+from course_tools.execute import declared_seconds
 
 from .assignments import solution_sources
 
 pytestmark = [pytest.mark.grading]
 
 NOTEBOOK = SOLUTIONS / "08-capstone" / "capstone.ipynb"
-TIME_LIMIT = 60.0
+TIME_LIMIT = declared_seconds(NOTEBOOK)["model"]
+SECRET_SEEDS = range(5)
 
 
 def _checks():
@@ -85,9 +88,33 @@ def test_held_out_depends_on_the_secret_seed():
 
 def test_reference_reaches_the_top_threshold_in_time(trained):
     ref, seconds = trained
+    # the whole notebook, training included, within the training cell's limit
     assert seconds < TIME_LIMIT, f"the reference took {seconds:.1f} s"
-    acc = checks.accuracy_of(ref.predict, np.random.default_rng(7))
-    assert acc >= checks.THRESHOLDS[-1], f"reference accuracy {acc:.3f}"
+    accs = [checks.accuracy_of(ref.predict, np.random.default_rng(
+        [seed, zlib.crc32(b"accuracy_97")])) for seed in SECRET_SEEDS]
+    assert min(accs) >= checks.THRESHOLDS[-1], \
+        f"reference accuracy {min(accs):.4f} over the seeds {accs}"
+
+
+def test_the_thresholds_are_those_of_the_course_plan():
+    assert checks.THRESHOLDS == (0.90, 0.95, 0.97)
+
+
+def test_the_perturbation_is_the_identity_at_zero_and_bounded(monkeypatch):
+    from course_lib.data import load_digits
+
+    _, (x, _) = load_digits(flatten=False)
+    for name in ("MAX_SHIFT", "MAX_DEGREES", "MAX_SCALE", "MAX_STROKE",
+                 "MAX_GAIN", "NOISE_STD"):
+        monkeypatch.setattr(checks, name, 0.0)
+    same = checks.perturb(x, np.random.default_rng(0))
+    np.testing.assert_allclose(same, x, atol=1e-12)
+    monkeypatch.undo()
+    moved = checks.perturb(x, np.random.default_rng(0))
+    # legible: most ink stays, the images change
+    ink = moved.clip(0, None).sum(axis=(1, 2, 3)) / x.sum(axis=(1, 2, 3))
+    assert 0.7 < np.median(ink) < 1.3, np.median(ink)
+    assert np.abs(moved - x).mean() > 0.05
 
 
 def test_one_class_for_every_image_scores_nothing(trained):
@@ -98,7 +125,7 @@ def test_one_class_for_every_image_scores_nothing(trained):
         return np.full(len(images), 3)
 
     probe = HostSide({**ref._ns, "predict": one_class}, sources)
-    for fn in (checks.accuracy_90, checks.accuracy_93, checks.accuracy_95):
+    for fn in (checks.accuracy_90, checks.accuracy_95, checks.accuracy_97):
         with pytest.raises(Fail, match="below"):
             fn(probe, ref, np.random.default_rng(0))
 

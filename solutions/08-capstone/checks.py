@@ -10,22 +10,30 @@ assignments 1-7. Two things are new:
   replaces. The source comes from the host (``probe.submitted()``); where
   the grader does not offer it yet, from the notebook's input history,
   which only a deliberate forgery could change.
-- Accuracy on digits the student never had: the test split of
-  ``load_digits`` (the notebook's loader gives only the training split),
-  half of the copies moved by one pixel (where that moves no ink off the
-  image), all given Gaussian noise, drawn from the check's secret-seeded ``rng``. Only
-  the images are sent; the labels stay here.
+- Accuracy on digits the student never had: copies of the test split of
+  ``load_digits``, which the sandbox cannot read (the grader masks
+  scikit-learn's digits there and gives the loader the training split
+  alone), each moved by a fraction of a pixel, turned, rescaled, with its
+  strokes made lighter or heavier and Gaussian noise added, all drawn from
+  the check's secret-seeded ``rng``. Only the images are sent; the labels
+  stay here.
 """
 
 import ast
 
 import numpy as np
 
-from course_tools.checks import Fail, check, expect, expect_close
+from course_tools.checks import Fail, StudentError, check, expect, expect_close
 
+# The held-out perturbation: each bound is the largest change drawn.
+MAX_SHIFT = 1.0       # pixels, along each axis, sub-pixel
+MAX_DEGREES = 10.0    # rotation about the centre
+MAX_SCALE = 0.08      # zoom in or out by up to 8 %
+MAX_STROKE = 0.3      # pixel ** exp(u), u in [-0.3, 0.3]: lighter or heavier
+MAX_GAIN = 0.1        # contrast times 0.9 ... 1.1
 NOISE_STD = 0.05
 COPIES = 3
-THRESHOLDS = (0.90, 0.93, 0.95)
+THRESHOLDS = (0.90, 0.95, 0.97)
 # grade id of each answer cell -> the names it must define
 PARTS = {"affine": ("Affine",), "relu": ("ReLU",),
          "softmax_loss": ("SoftmaxWithLoss",),
@@ -481,32 +489,47 @@ def loop_batches(probe, ref, rng):
 
 # ------------------------------------------------------------ accuracy
 
-def _shift(img, dy, dx):
-    padded = np.pad(img, ((1, 1), (1, 1)))
-    return padded[1 - dy:9 - dy, 1 - dx:9 - dx]
+def perturb(x, rng):
+    """Copies of images ``x`` (n, 1, 8, 8) under a random affine warp
+    (bilinear, blank outside the image), stroke and contrast change and
+    Gaussian noise, one draw per image from ``rng``."""
+    n = len(x)
+    theta = np.deg2rad(rng.uniform(-MAX_DEGREES, MAX_DEGREES, n))
+    zoom = rng.uniform(1 - MAX_SCALE, 1 + MAX_SCALE, n)[:, None, None]
+    dy, dx = rng.uniform(-MAX_SHIFT, MAX_SHIFT, (2, n, 1, 1))
+    cos, sin = np.cos(theta)[:, None, None], np.sin(theta)[:, None, None]
+    i, j = np.mgrid[0:8, 0:8] - 3.5
+    # where each output pixel reads the input (the inverse map)
+    y = (cos * i + sin * j) / zoom + 3.5 - dy
+    u = (cos * j - sin * i) / zoom + 3.5 - dx
+    y0, u0 = np.floor(y).astype(int), np.floor(u).astype(int)
+    fy, fu = y - y0, u - u0
+    padded = np.pad(x[:, 0], ((0, 0), (1, 1), (1, 1)))
+    rows = np.arange(n)[:, None, None]
+
+    def at(r, c):
+        return padded[rows, np.clip(r + 1, 0, 9), np.clip(c + 1, 0, 9)]
+
+    out = ((1 - fy) * ((1 - fu) * at(y0, u0) + fu * at(y0, u0 + 1))
+           + fy * ((1 - fu) * at(y0 + 1, u0) + fu * at(y0 + 1, u0 + 1)))
+    stroke = np.exp(rng.uniform(-MAX_STROKE, MAX_STROKE, (n, 1, 1)))
+    gain = rng.uniform(1 - MAX_GAIN, 1 + MAX_GAIN, (n, 1, 1))
+    out = gain * out ** stroke + rng.normal(0.0, NOISE_STD, out.shape)
+    return out[:, None]
 
 
 def held_out(rng, copies=COPIES):
-    """(images (n, 1, 8, 8), labels): ``copies`` copies of the digits' test
-    split, each given Gaussian noise of std NOISE_STD and, with probability
-    1/2, moved by one pixel up, down, left or right (a direction whose edge
-    row or column is blank, so no ink leaves the image)."""
+    """(images (n, 1, 8, 8), labels): ``copies`` perturbed copies of the
+    digits' test split (:func:`perturb`)."""
     from course_lib.data import load_digits
 
     _, (x, t) = load_digits(flatten=False)
-    images, labels = [], []
-    for _ in range(copies):
-        for img, label in zip(x[:, 0], t):
-            moves = [(dy, dx) for dy, dx, edge in (
-                (1, 0, img[-1]), (-1, 0, img[0]),
-                (0, 1, img[:, -1]), (0, -1, img[:, 0])) if not edge.any()]
-            if not moves or rng.random() < 0.5:
-                moves = [(0, 0)]
-            dy, dx = moves[rng.integers(len(moves))]
-            images.append(_shift(img, dy, dx)
-                          + rng.normal(0.0, NOISE_STD, size=(8, 8)))
-            labels.append(label)
-    return np.array(images)[:, None], np.array(labels)
+    if not len(x):
+        raise RuntimeError("held_out: the digits' test split is empty here "
+                           "(COURSE_LIB_DIGITS_TRAIN is set); the held-out "
+                           "set is built on the grading host")
+    x = np.concatenate([x] * copies)
+    return perturb(x, rng), np.concatenate([t] * copies)
 
 
 def accuracy_of(predict, rng) -> float:
@@ -526,7 +549,13 @@ def accuracy_of(predict, rng) -> float:
 
 def _accuracy_points(probe, rng, level):
     require_own(probe, "model")
-    acc = accuracy_of(probe.predict, rng)
+    try:
+        acc = accuracy_of(probe.predict, rng)
+    except StudentError as exc:
+        if exc.ename == "NameError" and "predict" in exc.evalue:
+            raise Fail("predict is not defined: the network's cell did not "
+                       "run to its end") from None
+        raise
     need = THRESHOLDS[level]
     if acc < need:
         raise Fail(f"held-out accuracy {acc:.1%} is below {need:.0%}")
@@ -538,10 +567,10 @@ def accuracy_90(probe, ref, rng):
 
 
 @check("test_accuracy", points=2)
-def accuracy_93(probe, ref, rng):
+def accuracy_95(probe, ref, rng):
     _accuracy_points(probe, rng, 1)
 
 
 @check("test_accuracy", points=2)
-def accuracy_95(probe, ref, rng):
+def accuracy_97(probe, ref, rng):
     _accuracy_points(probe, rng, 2)
