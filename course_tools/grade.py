@@ -166,9 +166,9 @@ def renamed_copies(folder: Path, course: list[Assignment],
     passed over."""
     released = {p for a in course for nb in a.notebooks
                 for p in _places(folder, a, nb)}
-    names = {_plain_name(nb): (a.name, nb) for a in course
-             for nb in a.notebooks}
-    wanted = set(names.values())
+    by_name = {_plain_name(nb): (a.name, nb) for a in course
+               for nb in a.notebooks}
+    wanted = set(by_name.values())
     found: dict[tuple[str, str], list[Path]] = {}
     seen = 0
     for root, dirs, files in os.walk(folder):
@@ -183,7 +183,7 @@ def renamed_copies(folder: Path, course: list[Assignment],
                 return found
             data, _ = check_notebook(path)
             key = identify(grade_ids(data), known) if data is not None \
-                else names.get(_plain_name(name))
+                else by_name.get(_plain_name(name))
             if key in wanted:
                 found.setdefault(key, []).append(path)
     return found
