@@ -286,3 +286,19 @@ def test_explorer_canvas_draws_the_layout_text_sizes():
         assert {t.get_fontsize() for t in canvas.texts} == {layout.text_size}
     finally:
         canvas.close()
+
+
+def test_playground_stacks_its_panels_for_a_phone():
+    from course_lib.figures import optimizer_playground
+
+    views = optimizer_playground(live=False, static_optimizers=("SGD", "Adam"),
+                                 static_rates=(0.1,))
+    assert sorted(views.narrow_views) == sorted(views.views)
+    for key in views.views:
+        wide_w, wide_h = _png_size(views.images[views.views[key]])
+        small_w, small_h = _png_size(views.narrow_images[
+            views.narrow_views[key]])
+        assert wide_w > 2 * wide_h               # side by side
+        assert small_h > small_w                 # stacked
+        assert small_w <= 368 < wide_w           # a phone shows it 1:1
+    assert not plt.get_fignums()

@@ -30,7 +30,7 @@ from .activations import (
     _stats_text,
     plot_activation_histograms,
 )
-from .prerender import is_live, prerendered
+from .prerender import NARROW_SCREEN, is_live, prerendered
 
 __all__ = ["activation_histogram_explorer", "render_activation_histograms"]
 
@@ -54,8 +54,6 @@ DPI = 80
 #: shown at its natural size so that its smallest text stays 10 pixels.
 LAYOUTS = {"wide": PanelLayout(5, (1.9, 1.55), 8, 8, 9.5),
            "narrow": PanelLayout(2, (2.2, 1.6), 9, 9, 10)}
-#: Screens up to this many CSS pixels wide get the narrow layout.
-NARROW_SCREEN = 600
 
 #: Initializations offered by the explorer: label -> ``init`` argument of
 #: :func:`course_lib.diagnostics.forward_activations`.

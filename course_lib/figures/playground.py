@@ -192,6 +192,12 @@ def optimizer_playground(surface="bowl", optimizer="Momentum", lr=0.1,
         raise error("optimizer_playground", "static_optimizers, "
                     "static_rates", "non-empty sequences", "an empty one")
     render = _BowlFrames(momentum, steps)
+    phone = _BowlFrames(momentum, steps, narrow=True)
+
+    def close():
+        render.close()
+        phone.close()
+
     return prerendered(
         render, {"optimizer": list(static_optimizers), "lr": rates},
         initial={"optimizer": optimizer if optimizer in static_optimizers
@@ -199,7 +205,7 @@ def optimizer_playground(surface="bowl", optimizer="Momentum", lr=0.1,
                  "lr": min(rates, key=lambda r: abs(r - lr))},
         labels={"optimizer": "optimizer", "lr": "learning rate"},
         widgets={"optimizer": "radio", "lr": "slider"},
-        dpi=90, close=render.close)
+        dpi=90, close=close, narrow=phone)
 
 
 class _BowlFrames:
@@ -208,14 +214,20 @@ class _BowlFrames:
     The contours, axes and ticks are drawn once and restored from a saved
     background for every view (matplotlib's blitting), which makes the
     static playground many times faster to build. Returns PNG bytes.
+    ``narrow=True`` stacks the two panels for a phone (360 pixels wide).
     """
 
-    def __init__(self, momentum, steps, dpi=90):
+    def __init__(self, momentum, steps, dpi=90, narrow=False):
         self.momentum, self.steps = momentum, steps
         self.fn = SURFACES["bowl"]
-        self.fig, (self.left, self.right) = plt.subplots(
-            1, 2, figsize=(8.8, 3.0), dpi=dpi,
-            gridspec_kw={"width_ratios": [1.7, 1]})
+        if narrow:
+            self.fig, (self.left, self.right) = plt.subplots(
+                2, 1, figsize=(4.0, 5.6), dpi=dpi,
+                gridspec_kw={"height_ratios": [1.4, 1]})
+        else:
+            self.fig, (self.left, self.right) = plt.subplots(
+                1, 2, figsize=(8.8, 3.0), dpi=dpi,
+                gridspec_kw={"width_ratios": [1.7, 1]})
         self.canvas = FigureCanvasAgg(self.fig)
         plot_contour_paths(self.fn, {}, ax=self.left, legend=False,
                            title=" ")

@@ -64,6 +64,8 @@ except ImportError:  # pragma: no cover - exercised only without IPython
 __all__ = ["StaticViews", "is_live", "prerendered"]
 
 WIDGET_KINDS = ("select", "radio", "slider")
+#: Screens up to this many CSS pixels wide get a figure's narrow views.
+NARROW_SCREEN = 600
 _counter = itertools.count()
 
 #: The page's side of :func:`prerendered`: on every change of a control,
@@ -253,7 +255,8 @@ def _control_html(uid, k, name, label, choice_labels, start, kind) -> str:
 
 def prerendered(render, controls: dict, initial=None, labels=None,
                 widgets=None, dpi=72, colors=64, close=None,
-                alt=None, narrow=None, narrow_width=600) -> StaticViews:
+                alt=None, narrow=None,
+                narrow_width=NARROW_SCREEN) -> StaticViews:
     r"""Render every combination of control values now; switch in the page.
 
     Parameters
@@ -292,7 +295,7 @@ def prerendered(render, controls: dict, initial=None, labels=None,
         panels per row, so that its text stays legible at full size).
         Screens up to ``narrow_width`` CSS pixels wide show these views;
         wider screens and print show those of ``render``.
-    narrow_width : int, default 600
+    narrow_width : int, default :data:`NARROW_SCREEN` (600)
         The widest screen, in CSS pixels, that gets the ``narrow`` views.
 
     Returns
