@@ -1,9 +1,12 @@
 """The book on a phone, a tablet and a desktop: at each width every page
-fits the screen, its chapter list and its outline can be opened, and it
-loads with no errors. Screenshots of every page at every width go to
+fits the screen, every display equation, image and table fits its column,
+its chapter list and its outline can be opened, and it loads with no
+errors. Screenshots of every page at every width go to
 ``test-artifacts/screenshots/responsive`` for a human to look at."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 
@@ -16,12 +19,23 @@ pytestmark = [pytest.mark.browser, pytest.mark.book, pytest.mark.slow,
 WIDTHS = {"phone": 400, "tablet": 768, "desktop": 1280}
 CHAPTERS = [f"Chapter {i}" for i in range(1, 8)]
 
+#: Display equations that keep their one-line form on a phone, with the
+#: reason: the chapter gives them the class ``course-math-fit``, which
+#: shrinks them a little below 600 px instead of letting them scroll.
+#: Page -> {start of the TeX source: reason}.
+SCALED_EQUATIONS = {
+    "book/06_convolution": {
+        r"\begin{aligned} o_{00} &= w_{00}x_{00}": (
+            "the 2 x 2 convolution written out: four lines read across, "
+            "term by term; broken, the pattern the text points to is lost"),
+    },
+}
+
 # Elements of the page body wider than the screen, other than those that
-# scroll on their own (code, tables, display math, cell outputs).
+# scroll on their own (code, tables, cell outputs).
 _OVERFLOWING = """() => {
   const width = document.documentElement.clientWidth;
-  const own = 'pre, .highlight, table, .MathJax, mjx-container, .cell_output,'
-            + ' .math, .output';
+  const own = 'pre, .highlight, table, .cell_output, .output';
   const out = [];
   for (const el of document.querySelectorAll('article *')) {
     const box = el.getBoundingClientRect();
@@ -31,6 +45,53 @@ _OVERFLOWING = """() => {
     }
   }
   return out.slice(0, 5);
+}"""
+
+
+# Display equations (folded answers opened) whose typeset width exceeds
+# their box: "<width> in <box> px (#<nearest id>): <TeX source>".
+_WIDE_EQUATIONS = """async () => {
+  document.querySelectorAll('article details').forEach(d => { d.open = true; });
+  if (!(window.MathJax && MathJax.startup)) { return []; }
+  await MathJax.startup.promise;
+  const out = [];
+  for (const item of MathJax.startup.document.math) {
+    const box = item.typesetRoot;
+    if (!item.display || !box || !box.isConnected) { continue; }
+    const need = box.querySelector('mjx-math').getBoundingClientRect().width;
+    if (need > box.clientWidth + 0.5) {
+      const where = box.closest('[id]');
+      out.push(Math.round(need) + ' in ' + box.clientWidth + ' px (#'
+               + (where ? where.id : '?') + '): '
+               + item.math.replace(/\\s+/g, ' ').trim().slice(0, 90));
+    }
+  }
+  return out;
+}"""
+
+# Images wider than the article (they must scale down, not scroll) and
+# tables wider than the article outside a box that scrolls them.
+_UNFIT = """() => {
+  const article = document.querySelector('article').getBoundingClientRect();
+  const out = [];
+  for (const img of document.querySelectorAll('article img')) {
+    const box = img.getBoundingClientRect();
+    if (box.width > 0 && (box.width > article.width + 1
+                          || box.right > article.right + 1)) {
+      out.push('img ' + Math.round(box.width) + ' px: '
+               + (img.alt || img.src).slice(0, 60));
+    }
+  }
+  for (const table of document.querySelectorAll('article table')) {
+    if (table.getBoundingClientRect().width <= article.width + 1) { continue; }
+    const wrap = table.parentElement;
+    const scrolls = ['auto', 'scroll'].includes(
+      getComputedStyle(wrap).overflowX);
+    if (!scrolls || wrap.getBoundingClientRect().right > article.right + 1) {
+      out.push('table: ' + (table.textContent || '').trim().slice(0, 60));
+    }
+  }
+  return out;
 }"""
 
 
@@ -68,6 +129,11 @@ def test_page_fits_and_navigates(site, doc, label):
         shot = SHOTS / "responsive" / f"{doc.replace('/', '_')}-{width}.png"
         shot.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(shot), full_page=False)
+        assert page.evaluate(_WIDE_EQUATIONS) == [], (
+            f"display equations of {doc} wider than their column at "
+            f"{width} px")
+        assert page.evaluate(_UNFIT) == [], (
+            f"images or tables of {doc} wider than their column at {width} px")
         if width < 1200:
             # Below desktop width the chapter list is hidden until asked for.
             links = _links_after_click(page, "button.primary-toggle")
@@ -82,6 +148,29 @@ def test_page_fits_and_navigates(site, doc, label):
                     f"the page-outline button at {width} px shows nothing")
     finally:
         page.close()
+
+
+def test_only_the_listed_equations_are_scaled(book_html):
+    """An equation shrinks on a phone only with a reason in
+    SCALED_EQUATIONS; every listed one is still in its chapter."""
+    found = {}
+    for doc in toc_files():
+        html = (book_html / f"{doc}.html").read_text(encoding="utf-8")
+        for tex in re.findall(
+                r'<div class="[^"]*\bcourse-math-fit\b[^"]*"[^>]*>(.*?)</div>',
+                html, re.S):
+            tex = tex.replace("&amp;", "&").replace("\\[", "")
+            tex = tex.replace("\\begin{split}", "")
+            found.setdefault(doc, []).append(" ".join(tex.split()))
+    for doc, sources in found.items():
+        listed = SCALED_EQUATIONS.get(doc, {})
+        unlisted = [t[:80] for t in sources
+                    if not any(t.startswith(start) for start in listed)]
+        assert not unlisted, f"{doc} scales equations with no reason: {unlisted}"
+    for doc, listed in SCALED_EQUATIONS.items():
+        for start in listed:
+            assert any(t.startswith(start) for t in found.get(doc, [])), (
+                f"{doc} no longer scales the listed equation {start!r}")
 
 
 def test_one_search_field_on_desktop(site):

@@ -1,7 +1,8 @@
 """The activation-histogram explorer works in the built book, in a real
 browser, without a kernel and without the network: changing a control swaps
-the histogram picture, the console stays clean and every request stays on
-the local server."""
+the histogram picture, the console stays clean, every request stays on
+the local server, and on a phone the pictures switch to a layout whose text
+can be read."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+
+from course_lib.figures import explorer
 
 from .browser import browser, serve
 
@@ -94,3 +97,84 @@ def test_changing_a_control_swaps_the_histogram(book_html, chapter_page):
             page.close()
     assert not errors, f"console errors: {errors}"
     assert not foreign, f"requests left the book: {foreign[:5]}"
+
+
+@pytest.fixture(scope="module")
+def site(book_html):
+    with serve(book_html) as base, browser() as b:
+        yield base, b
+
+
+# The explorer's picture as shown: its layout, natural and displayed width,
+# and the right edge of the picture and of the screen.
+_SHOWN = """el => ({layout: el.dataset.layout, natural: el.naturalWidth,
+                  shown: el.getBoundingClientRect().width,
+                  right: el.getBoundingClientRect().right,
+                  screen: document.documentElement.clientWidth,
+                  src: el.src.slice(-40)})"""
+
+
+def _explorer_image(page):
+    root = page.locator("div.course-views").first
+    root.scroll_into_view_if_needed()
+    img = root.locator("img")
+    page.wait_for_function("el => el.complete && el.naturalWidth > 0",
+                           arg=img.element_handle())
+    return root, img
+
+
+@pytest.mark.parametrize(("width", "layout"), [(400, "narrow"),
+                                               (1280, "wide")])
+def test_explorer_text_is_legible_at_the_width(site, chapter_page, width,
+                                                layout):
+    """On a phone the explorer shows its two-panels-per-row pictures at a
+    scale where the smallest text is at least 9 CSS pixels; a desktop keeps
+    five panels per row."""
+    base, b = site
+    shape = explorer.LAYOUTS[layout]
+    panel_px = shape.size[0] * explorer.DPI
+    smallest_pt = min(shape.tick_size, shape.text_size)
+    page = b.new_page(viewport={"width": width, "height": 900})
+    try:
+        page.goto(f"{base}/{PAGE}.html", wait_until="networkidle")
+        root, img = _explorer_image(page)
+        views = [page.evaluate(_SHOWN, img.element_handle())]
+        radios = root.locator("input[type=radio]")
+        unchecked = [i for i in range(radios.count())
+                     if not radios.nth(i).is_checked()]
+        radios.nth(unchecked[-1]).check()        # the deepest network
+        views.append(page.evaluate(_SHOWN, img.element_handle()))
+        assert views[0]["src"] != views[1]["src"]
+        for v in views:
+            assert v["layout"] == layout, v
+            per_row = round(v["natural"] / panel_px)
+            assert per_row == min(shape.ncols, 10), v
+            text_px = smallest_pt * explorer.DPI / 72 * (v["shown"] /
+                                                         v["natural"])
+            if layout == "narrow":
+                assert text_px >= 9, (
+                    f"the explorer's smallest text is {text_px:.1f} CSS px "
+                    f"at {width} px ({v})")
+            assert v["right"] <= v["screen"] + 1, v
+    finally:
+        page.close()
+
+
+def test_explorer_follows_a_resized_window(site, chapter_page):
+    base, b = site
+    page = b.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto(f"{base}/{PAGE}.html", wait_until="networkidle")
+        _, img = _explorer_image(page)
+        assert img.get_attribute("data-layout") == "wide"
+        wide_src = img.get_attribute("src")
+        page.set_viewport_size({"width": 400, "height": 900})
+        page.wait_for_function("el => el.dataset.layout === 'narrow'",
+                               arg=img.element_handle())
+        assert img.get_attribute("src") != wide_src
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.wait_for_function("el => el.dataset.layout === 'wide'",
+                               arg=img.element_handle())
+        assert img.get_attribute("src") == wide_src
+    finally:
+        page.close()
