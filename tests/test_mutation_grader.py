@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import warnings
 import zlib
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -28,6 +29,7 @@ from course_tools.checks import (
     expect_close,
     expect_equal,
     run_check,
+    seed_for,
     validate_checks,
 )
 from course_tools.checks import (
@@ -110,6 +112,7 @@ def test_without_checks_a_cell_that_ran_earns_its_points():
     (Run("failed", reason="timed out\nmore", ename="Stopped"),
      "t: timed out"),
     (Run("error", ename="E", evalue="v" * 300), "t: E: " + "v" * 197),
+    (Run("error", ename="XError", evalue="bad X"), "t: XError: bad X"),
 ])
 def test_a_cell_that_did_not_run_cleanly_scores_zero_and_says_why(run, why):
     scores, manual, failures = score([_cell("test", "t", 2.0)], [run])
@@ -139,6 +142,13 @@ def test_ungraded_cells_get_no_score_but_their_failures_are_reported():
     # a failed test cell is reported once, a failed canary not at all
     assert failures == ["a1: timed out", "an added cell: killed",
                         "t: stopped"]
+
+
+def test_failures_of_earlier_cells_are_kept_with_the_checks_reasons():
+    plan = [_cell("answer", "a1"), _cell("test", "t", 2.0)]
+    runs = [Run("failed", reason="timed out"),
+            Run("ok", checks=[_failed("c", 2.0, "c: wrong")])]
+    assert score(plan, runs)[2] == ["a1: timed out", "t: c: wrong"]
 
 
 def test_cells_after_a_cut_off_are_not_scored():
@@ -253,6 +263,22 @@ def test_close_names_the_count_the_nonfinite_values_and_the_hint():
         "softmax(x): 2 of 4 values differ from the reference solution's, "
         "1 of them not finite (nan or inf) (tolerance rtol=0.001, "
         "atol=1e-06) (rows)")
+
+
+def test_close_says_the_value_differs_for_one_and_counts_from_two():
+    assert _fail_message(expect_close, np.array([1.0, 5.0]),
+                         np.array([2.0, 6.0])).startswith(
+        "the result: 2 of 2 values differ from")
+    assert _fail_message(expect_close, 1.0, 2.0).startswith(
+        "the result: the value differs from")
+
+
+def test_close_compares_huge_values_without_a_warning():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert _fail_message(expect_close, np.array([1e308]),
+                             np.array([-1e308])).startswith(
+            "the result: the value differs")
 
 
 def test_close_checks_the_dtype_of_arrays_only_when_asked():
@@ -413,9 +439,10 @@ def test_checks_must_add_up_to_the_cell_and_cover_every_test_cell():
     graded = {"t1": 3.0, "t2": 1.0}
     validate_checks(_checks(t1=[1.0, 2.0], t2=[1.0]), graded, {"t1", "t2"},
                     "x")
-    # float sums within 1e-9 count as equal
+    # float sums within 1e-9 count as equal, 1e-9 itself included
     validate_checks(_checks(t1=[0.1, 0.2, 2.7], t2=[1.0]), graded,
                     {"t1", "t2"}, "x")
+    validate_checks(_checks(t1=[1e-9]), {"t1": 2e-9}, {"t1"}, "x")
 
 
 @pytest.mark.parametrize("found, message", [
@@ -579,14 +606,16 @@ def fake_run(monkeypatch, tmp_path):
     outcomes: dict = {}
 
     def run_notebook(cells, limits, integrity, graded, seed, hidden):
-        calls.append({"graded": graded, "seed": seed, "hidden": hidden})
+        calls.append({"cells": cells, "limits": limits,
+                      "integrity": integrity, "graded": graded,
+                      "seed": seed, "hidden": hidden})
         out = outcomes[len(calls) - 1]
         if isinstance(out, Exception):
             raise out
         return out
 
     def page(student, assignment, nb, out, subtotal, total, notes):
-        pages.append((student, assignment, nb, subtotal, total, notes))
+        pages.append((student, assignment, nb, subtotal, total, notes, out))
         return f"<p>{subtotal:g}/{total:g}</p>"
 
     monkeypatch.setattr(grade, "run_notebook", run_notebook)
@@ -600,11 +629,13 @@ def fake_run(monkeypatch, tmp_path):
                  ("01-foundations", "b.ipynb"):
                  SimpleNamespace(graded={"t2": 4.0})}
 
+    limits = SimpleNamespace(name="the limits")
+
     def run(job, plans=None):
-        return grade.run_job(job, templates, None, tmp_path / "work",
+        return grade.run_job(job, templates, limits, tmp_path / "work",
                              tmp_path / "feedback", plans)
 
-    return SimpleNamespace(run=run, calls=calls, pages=pages,
+    return SimpleNamespace(run=run, calls=calls, pages=pages, limits=limits,
                            outcomes=outcomes, tmp=tmp_path)
 
 
@@ -613,9 +644,18 @@ def test_a_rows_total_is_the_sum_of_its_cells_over_its_notebooks(fake_run):
         0: _outcome({"t1": (1.5, 2.0), "w": (None, 3.0)}, manual=True,
                     failures=["t1: wrong"], seconds=2.0),
         1: _outcome({"t2": (4.0, 4.0)}, seconds=0.5)})
-    res = fake_run.run(_job("amy", ["a.ipynb", "b.ipynb"]))
+    job = _job("amy", ["a.ipynb", "b.ipynb"])
+    job.notebooks["a.ipynb"][1].notes.append("a.ipynb: renamed")
+    res = fake_run.run(job)
     assert res.status == "graded"
     assert res.cells == {"t1": (1.5, 2.0), "w": (None, 3.0), "t2": (4.0, 4.0)}
+    for call, nb in zip(fake_run.calls, ["a.ipynb", "b.ipynb"], strict=True):
+        cells, integrity = job.notebooks[nb]
+        assert call["cells"] is cells and call["integrity"] is integrity
+        assert call["limits"] is fake_run.limits
+    assert [p[:2] for p in fake_run.pages] == [("amy", "01-foundations")] * 2
+    assert fake_run.pages[0][5] == ["a.ipynb: renamed"]
+    assert fake_run.pages[0][6] is fake_run.outcomes[0]
     assert res.score == 5.5 and res.max_score == 9.0
     assert res.needs_manual_grade is True and res.flagged is False
     assert res.seconds == 2.5
@@ -651,6 +691,8 @@ def test_each_notebook_runs_with_its_own_seed_and_hidden_checks(fake_run):
     assert amy_a["seed"] != amy_b["seed"] != bob_a["seed"]
     assert amy_a["hidden"].seed != bob_a["hidden"].seed
     assert amy_a["seed"] == grade._seed("amy", "01-foundations", "a.ipynb")
+    assert amy_a["hidden"].seed == seed_for("amy", "01-foundations",
+                                            "a.ipynb")
     for seed in (amy_a["seed"], amy_a["hidden"].seed):
         assert isinstance(seed, int) and 0 <= seed < 2 ** 64
 
@@ -662,6 +704,22 @@ def test_a_broken_run_is_an_error_row_naming_the_notebook(fake_run):
     assert res.status == "error"
     assert res.reason == ("b.ipynb: grading failed (RuntimeError: "
                           + "x" * 300 + ")")
+
+
+def test_other_names_lead_the_reason_of_a_graded_or_broken_row(fake_run):
+    fake_run.outcomes.update({0: _outcome({"t1": (2.0, 2.0)},
+                                          failures=["t1: a"]),
+                              1: RuntimeError("boom")})
+    job = _job("amy", ["a.ipynb"])
+    job.names = ["a.ipynb: handed in as x.ipynb"]
+    res = fake_run.run(job)
+    assert res.reason == "a.ipynb: handed in as x.ipynb | failed: t1: a"
+    job = _job("bob", ["a.ipynb"])
+    job.names = ["a.ipynb: handed in as y.ipynb"]
+    res = fake_run.run(job)
+    assert res.status == "error"
+    assert res.reason == ("a.ipynb: handed in as y.ipynb | a.ipynb: grading "
+                          "failed (RuntimeError: boom)")
 
 
 def test_integrity_findings_become_flags_and_reasons(fake_run):
