@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import time
 import warnings
 import zlib
 from datetime import datetime, timedelta, timezone
@@ -361,10 +362,11 @@ def _item(fn, name="softmax_rows", points=2.0):
 
 
 def test_a_check_that_returns_passes_with_its_points():
-    got = run_check(_item(lambda probe, ref, rng: None), None, None, seed=5)
+    got = run_check(_item(lambda probe, ref, rng: time.sleep(0.01)), None,
+                    None, seed=5)
     assert (got.name, got.points, got.passed, got.reason) == \
         ("softmax_rows", 2.0, True, "")
-    assert 0.0 <= got.seconds < 30.0
+    assert 0.01 <= got.seconds < 30.0
 
 
 @pytest.mark.parametrize("error, reason", [
@@ -381,12 +383,13 @@ def test_a_check_that_returns_passes_with_its_points():
 def test_a_check_that_raises_fails_with_a_reason_and_its_points(error,
                                                                  reason):
     def boom(probe, ref, rng):
+        time.sleep(0.01)
         raise error
 
     got = run_check(_item(boom), None, None, seed=5)
     assert (got.name, got.points, got.passed, got.reason) == \
         ("softmax_rows", 2.0, False, reason)
-    assert 0.0 <= got.seconds < 30.0
+    assert 0.01 <= got.seconds < 30.0
 
 
 def test_a_stopped_sandbox_propagates_out_of_a_check():
@@ -855,8 +858,8 @@ def test_pass_rates_count_full_marks_among_scored_graded_cells(monkeypatch):
     monkeypatch.setattr(report, "_png", lambda fig: figures.append(fig)
                         or "data:image/png;base64,AAAA")
     results = [
-        Result("a", "01", "graded", cells={"t1": (2.0, 2.0), "t2": (1.0, 2.0),
-                                           "w": (None, 3.0)}),
+        Result("a", "01", "graded", cells={"w": (None, 3.0), "t1": (2.0, 2.0),
+                                           "t2": (1.0, 2.0)}),
         Result("b", "01", "graded", cells={"t1": (2.0, 2.0), "t2": (2.0, 2.0)}),
         Result("c", "01", "graded", cells={"t1": (0.0, 2.0)}),
         Result("d", "01", "error", cells={"t1": (2.0, 2.0)}),
