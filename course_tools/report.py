@@ -104,7 +104,7 @@ def write_report(path: Path, results, isolation: str) -> None:
     for r in results:
         findings = []
         for key in ("canaries", "tamper", "course_imports", "restored",
-                    "stripped"):
+                    "stripped", "notes"):
             items = r.integrity.get(key, [])
             if items:
                 findings.append(f"<b>{key}</b>: " + esc("; ".join(items[:6])))
