@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import importlib.util
 import json
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -251,6 +252,8 @@ def run_visible(nb: dict) -> tuple[dict, dict[str, str]]:
         except Exception as exc:  # a failing cell, as in the notebook
             if meta.get("grade") and not meta.get("solution"):
                 failed[gid] = f"{type(exc).__name__}: {exc}"
+    if "matplotlib.pyplot" in sys.modules:  # the variants' figures pile up
+        sys.modules["matplotlib.pyplot"].close("all")
     return namespace, failed
 
 
