@@ -18,6 +18,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from matplotlib.colors import to_rgba
 
 from course_tools import grade, report
 from course_tools.checks import (
@@ -532,6 +533,28 @@ def test_grades_and_cells_csv_carry_the_scores_sorted_and_safe(tmp_path):
     assert raw.count(b"\r\n") == 5 and b'"=' not in raw and b"\n=" not in raw
 
 
+def test_outputs_are_written_as_utf8_and_csv_without_newline_translation(
+        tmp_path, monkeypatch):
+    opened, written = [], []
+    real_open, real_write = open, Path.write_text
+
+    def spy_open(path, mode="r", **kwargs):
+        opened.append((Path(path).name, mode, kwargs))
+        return real_open(path, mode, **kwargs)
+
+    def spy_write(self, data, encoding=None, **kwargs):
+        written.append((self.name, encoding))
+        return real_write(self, data, encoding, **kwargs)
+
+    monkeypatch.setattr(grade, "open", spy_open, raising=False)
+    monkeypatch.setattr(Path, "write_text", spy_write)
+    _write_outputs(tmp_path, [Result("zoë", "a", reason="ß")], "é\n")
+    assert opened == [("grades.csv", "w", {"newline": "", "encoding": "utf-8"}),
+                      ("cells.csv", "w", {"newline": "", "encoding": "utf-8"})]
+    assert written == [("integrity.json", "utf-8"), ("autograde.log", "utf-8")]
+    assert "zoë" in (tmp_path / "grades.csv").read_bytes().decode("utf-8")
+
+
 # ---------------------------------------------------------------- late
 
 DEADLINE = datetime(2026, 3, 1, 23, 59, tzinfo=timezone.utc)
@@ -621,6 +644,14 @@ def fake_run(monkeypatch, tmp_path):
         pages.append((student, assignment, nb, subtotal, total, notes, out))
         return f"<p>{subtotal:g}/{total:g}</p>"
 
+    encodings = {}
+    real_write = Path.write_text
+
+    def spy_write(self, data, encoding=None, **kwargs):
+        encodings[self.name] = encoding
+        return real_write(self, data, encoding, **kwargs)
+
+    monkeypatch.setattr(Path, "write_text", spy_write)
     monkeypatch.setattr(grade, "run_notebook", run_notebook)
     monkeypatch.setattr(grade, "autograded_notebook", lambda out: out.scores)
     monkeypatch.setattr(grade, "feedback_html", page)
@@ -639,7 +670,8 @@ def fake_run(monkeypatch, tmp_path):
                              tmp_path / "feedback", plans)
 
     return SimpleNamespace(run=run, calls=calls, pages=pages, limits=limits,
-                           outcomes=outcomes, tmp=tmp_path)
+                           outcomes=outcomes, tmp=tmp_path,
+                           encodings=encodings)
 
 
 def test_a_rows_total_is_the_sum_of_its_cells_over_its_notebooks(fake_run):
@@ -668,6 +700,7 @@ def test_a_rows_total_is_the_sum_of_its_cells_over_its_notebooks(fake_run):
                                                 ("b.ipynb", 4.0, 4.0)]
     html = fake_run.tmp / "feedback" / "amy" / "01-foundations" / "a.html"
     assert html.read_text() == "<p>1.5/5</p>"
+    assert fake_run.encodings["a.html"] == "utf-8"
     saved = fake_run.tmp / "work" / "autograded" / "amy" / "01-foundations"
     assert json.loads((saved / "b.ipynb").read_text()) == ["t2"]
     assert [c["graded"] for c in fake_run.calls] == [{"t1": 2.0, "w": 3.0},
@@ -880,6 +913,9 @@ def test_pass_rates_count_full_marks_among_scored_graded_cells(monkeypatch):
     assert ax.yaxis_inverted()
     assert ax.get_xlabel() == "students with full marks (%)"
     assert ax.get_title() == "Pass rate per graded cell"
+    assert {p.get_facecolor() for p in ax.patches} == {to_rgba("#48a")}
+    assert {t.get_fontsize() for t in ax.get_yticklabels()} == {7.0}
+    assert 7.0 not in {t.get_fontsize() for t in ax.get_xticklabels()}
     assert tuple(fig.get_size_inches()) == pytest.approx((7.0, 0.28 * 3 + 1))
 
 
