@@ -7,6 +7,7 @@ with spreadsheet formulas neutralised."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import json
 import time
@@ -54,6 +55,11 @@ def _passed(name, points):
 
 def _failed(name, points, reason):
     return CheckResult(name, points, False, reason)
+
+
+def _codec(name):
+    """The codec an encoding name means (names are case-insensitive)."""
+    return None if name is None else codecs.lookup(name).name
 
 
 # --------------------------------------------------------------- score()
@@ -539,18 +545,20 @@ def test_outputs_are_written_as_utf8_and_csv_without_newline_translation(
     real_open, real_write = open, Path.write_text
 
     def spy_open(path, mode="r", **kwargs):
-        opened.append((Path(path).name, mode, kwargs))
+        opened.append((Path(path).name, mode, kwargs.get("newline"),
+                       _codec(kwargs.get("encoding")), set(kwargs)))
         return real_open(path, mode, **kwargs)
 
     def spy_write(self, data, encoding=None, **kwargs):
-        written.append((self.name, encoding))
+        written.append((self.name, _codec(encoding)))
         return real_write(self, data, encoding, **kwargs)
 
     monkeypatch.setattr(grade, "open", spy_open, raising=False)
     monkeypatch.setattr(Path, "write_text", spy_write)
     _write_outputs(tmp_path, [Result("zoë", "a", reason="ß")], "é\n")
-    assert opened == [("grades.csv", "w", {"newline": "", "encoding": "utf-8"}),
-                      ("cells.csv", "w", {"newline": "", "encoding": "utf-8"})]
+    both = {"newline", "encoding"}
+    assert opened == [("grades.csv", "w", "", "utf-8", both),
+                      ("cells.csv", "w", "", "utf-8", both)]
     assert written == [("integrity.json", "utf-8"), ("autograde.log", "utf-8")]
     assert "zoë" in (tmp_path / "grades.csv").read_bytes().decode("utf-8")
 
@@ -648,7 +656,7 @@ def fake_run(monkeypatch, tmp_path):
     real_write = Path.write_text
 
     def spy_write(self, data, encoding=None, **kwargs):
-        encodings[self.name] = encoding
+        encodings[self.name] = _codec(encoding)
         return real_write(self, data, encoding, **kwargs)
 
     monkeypatch.setattr(Path, "write_text", spy_write)
