@@ -26,7 +26,9 @@ runs. mutmut's own working folder, ``mutants/``, lives inside that copy.
 
 The report, ``test-artifacts/mutation/report.md``, gives the score per group
 and per module and every surviving mutant (file, line, diff); the same data
-is written to ``results.json`` beside it.
+is written to ``report.json`` beside it, and mutmut's output to ``run.log``
+(``--report NAME.md`` writes ``NAME.json`` and ``NAME.log`` instead, so two
+runs never overwrite each other's files).
 """
 
 from __future__ import annotations
