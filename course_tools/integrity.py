@@ -27,8 +27,10 @@ from typing import Any
 
 from .course import EXERCISES, SOLUTIONS
 
+# "course" holds a cell's time limit; the grader reads it from the source
+# notebook, never from the hand-in.
 KNOWN_METADATA = {"nbgrader", "deletable", "editable", "collapsed", "scrolled",
-                  "jupyter", "execution", "trusted"}
+                  "jupyter", "execution", "trusted", "course"}
 
 
 @dataclass
