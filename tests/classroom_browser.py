@@ -10,10 +10,12 @@ session, and tears everything down at the end of the session; both
 from __future__ import annotations
 
 import contextlib
+import copy
 import importlib.util
 import json
 import os
 import pwd
+import re
 import secrets
 import shutil
 import signal
@@ -159,8 +161,8 @@ class Hub:
     def terminal(self, user: str, command: str, expect: str,
                  timeout: float = 60) -> str:
         """Run ``command`` in a new JupyterLab terminal of ``user`` (the
-        terminals API and its websocket, as Lab does); the output up to
-        ``expect``."""
+        terminals API and its websocket, as Lab does); the output, once it
+        matches the regular expression ``expect``."""
         import websocket
 
         r = self.server(user, "POST", "api/terminals")
@@ -174,7 +176,9 @@ class Hub:
         try:
             ws.send(json.dumps(["stdin", command + "\r"]))
             deadline = time.monotonic() + timeout
-            while expect not in out.split(command, 1)[-1]:
+            # The shell echoes the command (twice, with bracketed paste); the
+            # output follows its last echo.
+            while not re.search(expect, out.rsplit(command, 1)[-1]):
                 if time.monotonic() > deadline:
                     raise AssertionError(f"terminal of {user}: no {expect!r} in\n{out}")
                 msg = json.loads(ws.recv())
@@ -517,7 +521,7 @@ def run_week(c: Class) -> dict:
             if student == c.alice:
                 content = fill(fetched["content"], answers)
             else:  # blank, but one answer probes the sandbox during Autograde
-                content = fetched["content"]
+                content = copy.deepcopy(fetched["content"])
                 first = next(cell for cell in content["cells"]
                              if cell["metadata"].get("nbgrader", {}).get("solution")
                              and cell["cell_type"] == "code")
