@@ -9,8 +9,6 @@ activity penalty and its gradient, Affine and Flatten, and the two losses.
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pytest
 
@@ -244,7 +242,6 @@ def test_activity_penalty_by_hand():
 
 
 def test_activity_penalty_terms_alone():
-    assert L.ActivityRegularization(l1=1.0).forward(A) is not None
     l1 = L.ActivityRegularization(l1=1.0)
     l1.forward(A)
     assert l1.penalty() == 4.0                  # 8 / 2
@@ -503,5 +500,4 @@ def test_loss_reprs():
     assert repr(L.SoftmaxWithLoss()) == "SoftmaxWithLoss()"
     assert repr(L.MeanSquaredError()) == "MeanSquaredError()"
     assert repr(L.Flatten()) == "Flatten()"
-    assert re.fullmatch(r"Affine\(D=3, M=2\)",
-                        repr(L.Affine(np.ones((3, 2)), np.zeros(2))))
+    assert repr(L.Affine(np.ones((3, 2)), np.zeros(2))) == "Affine(D=3, M=2)"
