@@ -106,6 +106,13 @@ def test_each_test_cell_is_scored_once_from_its_own_checks():
     assert failures == ["t2: b: no"]
 
 
+def test_a_repeated_test_cell_is_not_paid_twice():
+    plan = [_cell("test", "t", 2.0), _cell("test", "t", 2.0)]
+    runs = [Run("ok", checks=[_passed("a", 2.0)])] * 2
+    scores, _, _ = score(plan, runs)
+    assert scores == {"t": (2.0, 2.0)}
+
+
 def test_without_checks_a_cell_that_ran_earns_its_points():
     plan = [_cell("test", "t", 2.5)]
     assert score(plan, [Run("ok")]) == ({"t": (2.5, 2.5)}, False, [])
