@@ -1,0 +1,92 @@
+"""A link on every page to the same page in the book's other language.
+
+The English edition sits at the root of the built site and the Chinese one
+in ``zh/`` (``course_tools/i18n.py`` builds both). Every page gets, in its
+article header, a button to its twin in the other edition and a
+``<link rel="alternate" hreflang>`` in its head. The link is relative
+(``../zh/book/01_foundations.html``), so it works from ``file://`` and
+under any server path.
+
+Configuration (``conf.py`` names; all optional):
+
+- ``language_switch_root``: the other edition's root, relative to this
+  edition's root (default ``zh/`` in English, ``../`` in Chinese);
+- ``language_switch_label`` and ``language_switch_hreflang``: the button's
+  text and the other edition's language.
+"""
+
+from __future__ import annotations
+
+from jinja2 import DictLoader
+
+TEMPLATE = "language-switch.html"
+
+#: language of this edition -> (other root, label, other language, title)
+EDITIONS = {
+    "en": ("zh/", "中文", "zh-CN", "Read this page in Chinese"),
+    "zh": ("../", "English", "en", "阅读本页的英文原版"),
+}
+
+_HTML = """\
+{%- set s = language_switch -%}
+<a class="btn btn-sm course-language-switch" href="{{ s.url|e }}" \
+hreflang="{{ s.hreflang|e }}" lang="{{ s.hreflang|e }}" \
+title="{{ s.title|e }}" aria-label="{{ s.title|e }}">\
+<i class="fa-solid fa-language" aria-hidden="true"></i> \
+<span class="course-language-switch-label">{{ s.label|e }}</span></a>
+"""
+
+
+def edition(language: str | None) -> tuple[str, str, str, str]:
+    """This edition's row of ``EDITIONS``: Chinese for any ``zh*``
+    language, English otherwise."""
+    key = "zh" if (language or "").lower().startswith("zh") else "en"
+    return EDITIONS[key]
+
+
+def page_url(pagename: str, target_uri: str, other_root: str) -> str:
+    """The other edition's copy of a page, relative to this page."""
+    up = "../" * pagename.count("/")
+    root = other_root
+    if root and not root.endswith("/"):
+        root += "/"
+    return up + root + target_uri
+
+
+def _add_template(app):
+    templates = getattr(app.builder, "templates", None)
+    if app.builder.format != "html" or templates is None:
+        return
+    templates.loaders.insert(0, DictLoader({TEMPLATE: _HTML}))
+
+
+def _page_context(app, pagename, templatename, context, doctree):
+    if app.builder.format != "html":
+        return
+    other_root, label, hreflang, title = edition(app.config.language)
+    other_root = app.config.language_switch_root or other_root
+    url = page_url(pagename, app.builder.get_target_uri(pagename), other_root)
+    context["language_switch"] = {
+        "url": url,
+        "label": app.config.language_switch_label or label,
+        "hreflang": app.config.language_switch_hreflang or hreflang,
+        "title": title,
+    }
+    items = context.get("theme_article_header_end") or []
+    if isinstance(items, str):
+        items = [item.strip() for item in items.split(",") if item.strip()]
+    if TEMPLATE not in items:
+        context["theme_article_header_end"] = [TEMPLATE, *items]
+    lang = context["language_switch"]["hreflang"]
+    context["metatags"] = context.get("metatags", "") + (
+        f'\n<link rel="alternate" hreflang="{lang}" href="{url}" />')
+
+
+def setup(app):
+    app.add_config_value("language_switch_root", "", "html", str)
+    app.add_config_value("language_switch_label", "", "html", str)
+    app.add_config_value("language_switch_hreflang", "", "html", str)
+    app.connect("builder-inited", _add_template)
+    # Before the theme turns its template lists into the page's sections.
+    app.connect("html-page-context", _page_context, priority=400)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,786 @@
+"""The Chinese edition (中文版): message catalogues and the bilingual build.
+
+Both editions are built from the same sources with Sphinx's gettext
+machinery: every paragraph, heading, table cell and caption of the English
+book is a message; translations live in one ``.po`` file per document under
+``locale/zh_CN/LC_MESSAGES/`` (see ``locale/README.md``). Code cells, their
+outputs and figures are not messages: both editions show the very same
+executed notebooks, taken from one execution cache.
+
+    python -m course_tools.i18n extract   # .pot files, then update the .po files
+    python -m course_tools.i18n status [--strict] [DOC ...]
+    python -m course_tools.i18n check [DOC ...]   # what a translation must keep
+    python -m course_tools.i18n build     # English at the root, Chinese in zh/
+    python -m course_tools.i18n font      # the Chinese edition's web font
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib.util
+import io
+import os
+import re
+import shutil
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+ROOT = Path(__file__).resolve().parent.parent
+BUILD = ROOT / "_build"
+LOCALE = ROOT / "locale"
+LANGUAGE = "zh_CN"
+#: The Chinese edition's folder inside the English one.
+ZH_DIR = "zh"
+EXT = ROOT / "book" / "_ext"
+#: The Chinese edition's web font: the shipped subset of Noto Sans CJK SC
+#: grown by every character of the translations (``font`` makes it).
+ZH_FONT = LOCALE / LANGUAGE / "fonts" / "course-cjk.woff2"
+FONT_NAME = "course-cjk.woff2"
+
+EXECUTING = "Executing notebook"
+FROM_CACHE = "Using cached notebook"
+
+
+# --- the Sphinx builds ----------------------------------------------------
+
+
+def _book_config() -> tuple[Path, Path]:
+    return ROOT / "_config.yml", ROOT / "_toc.yml"
+
+
+def sphinx_overrides(language: str | None, cache: Path) -> dict[str, Any]:
+    """Configuration on top of ``_config.yml`` for one edition (``language``
+    None is the English one) or for the gettext builder."""
+    from jupyter_book.config import get_final_config
+
+    config, toc = _book_config()
+    final, _ = get_final_config(user_yaml=config, cli_config={
+        "latex_individualpages": False}, sourcedir=ROOT)
+    extensions = list(final["extensions"])
+    for name in ("language_switch", "course_tools.i18n"):
+        if name not in extensions:
+            extensions.append(name)
+    overrides: dict[str, Any] = {
+        "external_toc_path": toc.as_posix(),
+        "latex_individualpages": False,
+        "extensions": extensions,
+        "nb_execution_cache_path": str(cache),
+        # One catalogue per document, so translators never share a file.
+        "gettext_compact": False,
+        "gettext_uuid": False,
+        "gettext_last_translator": "",
+        "gettext_language_team": "",
+        "locale_dirs": [str(LOCALE)],
+    }
+    if language:
+        overrides["language"] = language
+        title = translated_title(final.get("html_title", ""))
+        if title:
+            overrides["html_title"] = title
+    else:
+        # Only the templates' header shows it; the English pages keep
+        # Jupyter Book's own settings.
+        overrides["project"] = final.get("html_title", "")
+    return overrides
+
+
+def translated_title(title: str) -> str:
+    """The book's title as the root document's catalogue translates it."""
+    from babel.messages.pofile import read_po
+
+    po = catalogues().get("book/index")
+    if not title or po is None:
+        return ""
+    with po.open("rb") as handle:
+        message = read_po(handle).get(title)
+    if message is None or message.fuzzy or not isinstance(message.string, str):
+        return ""
+    return message.string
+
+
+class _CountingStream(io.TextIOBase):
+    """Sphinx's status output, passed on to ``sink`` (or dropped) while
+    counting the notebooks executed and those taken from the cache."""
+
+    def __init__(self, sink: TextIO | None) -> None:
+        self.sink = sink
+        self.executed: list[str] = []
+        self.cached = 0
+
+    def write(self, text: str) -> int:
+        for line in text.splitlines():
+            if EXECUTING in line:
+                self.executed.append(line.split(":")[0].strip())
+            elif FROM_CACHE in line:
+                self.cached += 1
+        if self.sink is not None:
+            self.sink.write(text)
+        return len(text)
+
+
+@dataclass
+class BuildResult:
+    status: int
+    seconds: float
+    executed: list[str]
+    cached: int
+
+
+def run_sphinx(builder: str, outdir: Path, doctrees: Path, language: str | None,
+               cache: Path, verbose: bool = False) -> BuildResult:
+    """One Sphinx build of the whole book, in this process."""
+    from jupyter_book.sphinx import build_sphinx
+
+    config, _ = _book_config()
+    overrides = sphinx_overrides(language, cache)
+    stream = _CountingStream(sys.stdout if verbose else None)
+    start = time.perf_counter()
+    with _book_environment(), contextlib.redirect_stdout(stream):
+        result = build_sphinx(
+            ROOT, outdir, noconfig=True, path_config=str(config),
+            confoverrides=overrides, doctreedir=doctrees, builder=builder,
+            warningiserror=True, keep_going=True)
+    seconds = time.perf_counter() - start
+    status = result if isinstance(result, int) else 1
+    return BuildResult(status, seconds, stream.executed, stream.cached)
+
+
+@contextlib.contextmanager
+def _book_environment() -> Iterator[None]:
+    """The environment ``make book`` gives the chapters' kernels."""
+    saved = dict(os.environ)
+    os.environ["COURSE_LIB_PROGRESS"] = "0"
+    os.environ.pop("MPLBACKEND", None)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def _report(label: str, result: BuildResult) -> None:
+    executed = len(result.executed)
+    print(f"{label}: {result.seconds:.1f} s; notebooks executed: {executed}, "
+          f"taken from the execution cache: {result.cached}")
+    for path in result.executed:
+        print(f"  executed {path}")
+
+
+# --- extract --------------------------------------------------------------
+
+
+def extract(build: Path, cache: Path, verbose: bool = False) -> int:
+    """Write the .pot templates to ``build/gettext`` and bring every
+    ``.po`` file of ``locale/`` up to date with them."""
+    from sphinx_intl import basic
+
+    pot_dir = build / "gettext"
+    result = run_sphinx("gettext", pot_dir, build / ".doctrees-gettext", None,
+                        cache, verbose)
+    _report("gettext", result)
+    if result.status != 0:
+        print("i18n extract: the gettext build failed (see above).",
+              file=sys.stderr)
+        return result.status
+    _root_relative_locations(pot_dir)
+    counts = basic.update(str(LOCALE), str(pot_dir), (LANGUAGE,), jobs=1)
+    print(f"locale/{LANGUAGE}: {counts['create']} catalogues created, "
+          f"{counts['update']} updated, {counts['notchanged']} unchanged")
+    filled = sum(fill_notation_only(po) for po in catalogues().values())
+    if filled:
+        print(f"{filled} messages with nothing to translate (only math, code, "
+              "numbers, links or Chinese) copied as they are")
+    return 0
+
+
+def nothing_to_translate(msgid: str) -> bool:
+    """A message of math, code, numbers, link targets or Chinese only."""
+    return english_words(msgid) == 0
+
+
+def fill_notation_only(po: Path) -> int:
+    """Copy every message with nothing to translate into its translation
+    (also when sphinx-intl marked an earlier copy fuzzy); return how many."""
+    from babel.messages.pofile import read_po, write_po
+
+    with po.open("rb") as handle:
+        catalog = read_po(handle, abort_invalid=True)
+    changed = 0
+    for message in catalog:
+        if not message.id or not isinstance(message.id, str):
+            continue
+        if nothing_to_translate(message.id) and (
+                not message.string or message.fuzzy):
+            if message.string != message.id or message.fuzzy:
+                message.string = message.id
+                message.flags.discard("fuzzy")
+                changed += 1
+    if changed:
+        with po.open("wb") as handle:
+            write_po(handle, catalog, width=76)
+    return changed
+
+
+def _root_relative_locations(pot_dir: Path) -> None:
+    """Write the templates' ``#: ../../book/x.md:12`` locations relative to
+    the repository (``#: book/x.md:12``), whatever the build folder (Sphinx
+    writes them relative to its output folder)."""
+
+    def fix(match: re.Match[str]) -> str:
+        paths = []
+        for ref in match.group(1).split():
+            path, _, line = ref.partition(":")
+            full = (pot_dir / path).resolve()
+            with contextlib.suppress(ValueError):
+                path = full.relative_to(ROOT).as_posix()
+            paths.append(f"{path}:{line}" if line else path)
+        return "#: " + " ".join(paths)
+
+    for pot in pot_dir.rglob("*.pot"):
+        text = pot.read_text(encoding="utf-8")
+        new = re.sub(r"^#: (.*)$", fix, text, flags=re.M)
+        if new != text:
+            pot.write_text(new, encoding="utf-8")
+
+
+# --- status ---------------------------------------------------------------
+
+
+@dataclass
+class DocStatus:
+    document: str
+    messages: int
+    translated: int
+    fuzzy: int
+    untranslated: int
+    obsolete: int
+
+    @property
+    def complete(self) -> bool:
+        return self.fuzzy == 0 and self.untranslated == 0
+
+
+def catalogues(locale: Path = LOCALE, language: str = LANGUAGE) -> dict[str, Path]:
+    """Document name (``book/index``) -> its ``.po`` file."""
+    base = locale / language / "LC_MESSAGES"
+    return {po.relative_to(base).with_suffix("").as_posix(): po
+            for po in sorted(base.rglob("*.po"))}
+
+
+def document_status(document: str, po: Path) -> DocStatus:
+    from babel.messages.pofile import read_po
+
+    with po.open("rb") as handle:
+        catalog = read_po(handle, abort_invalid=True)
+    messages = [m for m in catalog if m.id]
+    fuzzy = sum(1 for m in messages if m.fuzzy)
+    untranslated = sum(1 for m in messages if not m.fuzzy and not m.string)
+    return DocStatus(document, len(messages), len(messages) - fuzzy - untranslated,
+                     fuzzy, untranslated, len(catalog.obsolete))
+
+
+def status(documents: list[str], strict: bool, locale: Path = LOCALE) -> int:
+    found = catalogues(locale)
+    if not found:
+        print(f"i18n status: no catalogues in {locale / LANGUAGE / 'LC_MESSAGES'}; "
+              "run `python -m course_tools.i18n extract` first.", file=sys.stderr)
+        return 2
+    unknown = [d for d in documents if d not in found]
+    if unknown:
+        print(f"i18n status: 'documents' must name catalogued documents "
+              f"(e.g. book/index); got {unknown}.", file=sys.stderr)
+        return 2
+    rows = [document_status(d, found[d]) for d in (documents or list(found))]
+    width = max(len(r.document) for r in rows)
+    header = (f"{'document':<{width}}  messages  translated  fuzzy  "
+              "untranslated  obsolete")
+    print(header)
+    for r in rows:
+        print(f"{r.document:<{width}}  {r.messages:8d}  {r.translated:10d}  "
+              f"{r.fuzzy:5d}  {r.untranslated:12d}  {r.obsolete:8d}")
+    total = sum(r.messages for r in rows)
+    done = sum(r.translated for r in rows)
+    print(f"{'total':<{width}}  {total:8d}  {done:10d}  "
+          f"{sum(r.fuzzy for r in rows):5d}  "
+          f"{sum(r.untranslated for r in rows):12d}  "
+          f"{sum(r.obsolete for r in rows):8d}")
+    if strict:
+        incomplete = [r.document for r in rows if not r.complete]
+        if incomplete:
+            print(f"i18n status --strict: {len(incomplete)} documents have "
+                  f"untranslated or fuzzy messages: {', '.join(incomplete)}",
+                  file=sys.stderr)
+            return 1
+    return 0
+
+
+# --- checks on translations ----------------------------------------------
+
+GLOSSARY = ROOT / "book" / "appendix" / "glossary.md"
+GLOSSARY_DOC = "book/appendix/glossary"
+
+#: Markup a translation must carry over unchanged, in the order it is
+#: looked for (each match is blanked before the next pattern runs).
+_ROLE = re.compile(
+    r"(?<![\w`]){(?P<name>[\w:.+-]+)}(?P<tick>`+)(?P<body>.+?)(?P=tick)")
+_RST_ROLE = re.compile(
+    r"(?<![\w`]):(?P<name>[\w:.+-]+):(?P<tick>`+)(?P<body>.+?)(?P=tick)")
+_DIRECTIVE = re.compile(r"(?:`{3,}|:{3,}){(?P<name>[\w:.+-]+)}")
+_DISPLAY_MATH = re.compile(r"\$\$.+?\$\$", re.S)
+_INLINE_MATH = re.compile(r"(?<![\\$])\$(?=\S)(?:\\.|[^$\\])+?(?<=\S)\$(?!\$)")
+_SUBSTITUTION = re.compile(r"{{\s*[\w.-]+\s*}}|(?<![\w|])\|[\w -]+\|(?![\w|])")
+_MD_LINK = re.compile(r"\]\((?P<target>[^()\s]+(?:\([^()\s]*\))?)(?:\s+\"[^\"]*\")?\)")
+_AUTOLINK = re.compile(r"<(?:https?|mailto|ftp):[^>\s]+>")
+_RST_LINK = re.compile(r"<(?P<target>[^<>`\s]+)>`__?")
+_CODE = re.compile(r"(?P<tick>`+)(?P<body>[^`]|[^`].*?[^`])(?P=tick)(?!`)")
+_TITLED = re.compile(r"^(?P<title>.*?)\s*<(?P<target>[^<>]+)>$", re.S)
+#: Roles whose text a translator translates, keeping the target.
+_TEXT_ROLES = {"doc", "ref", "numref", "term", "download", "eq", "any",
+               "py:class", "py:func", "py:meth", "py:mod", "py:obj",
+               "class", "func", "meth", "mod", "obj", "attr", "exc", "data"}
+
+
+def preserved_markup(msgid: str) -> list[str]:
+    """The pieces of ``msgid`` that must appear unchanged in a translation:
+    roles (or their name and ``<target>`` when they carry a title), directive
+    names, math, substitutions, link targets and inline code."""
+    text = msgid
+    found: list[str] = []
+
+    def take(pattern: re.Pattern[str], pieces: Any) -> None:
+        nonlocal text
+        out = []
+        last = 0
+        for match in pattern.finditer(text):
+            found.extend(pieces(match))
+            out.append(text[last:match.start()] + " " * len(match.group(0)))
+            last = match.end()
+        text = "".join(out) + text[last:]
+
+    def role(match: re.Match[str]) -> list[str]:
+        whole, name, body = match.group(0), match.group("name"), match.group("body")
+        titled = _TITLED.match(body)
+        if name in _TEXT_ROLES or titled and name.endswith(("doc", "ref")):
+            tick = match.group("tick")
+            opener = whole[:whole.index(tick) + len(tick)]
+            if titled:
+                return [opener, f"<{titled.group('target')}>"]
+            return [opener]
+        return [whole]
+
+    take(_DIRECTIVE, lambda m: [m.group(0)])
+    take(_ROLE, role)
+    take(_RST_ROLE, role)
+    take(_DISPLAY_MATH, lambda m: [m.group(0)])
+    take(_CODE, lambda m: [m.group(0)])
+    take(_INLINE_MATH, lambda m: [m.group(0)])
+    take(_SUBSTITUTION, lambda m: [m.group(0)])
+    take(_AUTOLINK, lambda m: [m.group(0)])
+    take(_MD_LINK, lambda m: [f"]({m.group('target')}"])
+    take(_RST_LINK, lambda m: [f"<{m.group('target')}>"])
+    return found
+
+
+@dataclass(frozen=True)
+class Term:
+    """One glossary row: the English forms to look for and the Chinese
+    forms a translation may use (the first is the preferred one)."""
+
+    english: tuple[str, ...]
+    chinese: tuple[str, ...]
+
+
+def _split_chinese(cell: str) -> list[str]:
+    cell = cell.replace("†", "")
+    cell = re.sub(r"`[^`]*`", "", cell)
+    forms: list[str] = []
+    main = re.split(r"[（(]", cell, maxsplit=1)[0]
+    # "约束：最大范数约束、单位范数、非负": the term, then its kinds.
+    forms.append(main.split("：", 1)[0])
+    for inner in re.findall(r"[（(]([^）)]*)[）)]", cell):
+        forms.extend(re.split(r"[、，,]", inner))
+    cleaned = []
+    for form in forms:
+        form = form.strip(" “”\"：:")
+        if form and form not in cleaned:
+            cleaned.append(form)
+    return cleaned
+
+
+def _english_forms(term: str) -> list[str]:
+    forms = []
+    inner = re.search(r"^(?P<head>.*?)\s*\((?P<inner>[^)]*)\)\s*(?P<tail>.*)$", term)
+    if inner is None:
+        forms.append(term)
+    else:
+        head, word, tail = inner.group("head", "inner", "tail")
+        forms.append(f"{head} {tail}".strip())
+        if tail and " " not in word and "," not in word:
+            forms.append(f"{word} {tail}")
+        elif not tail and re.fullmatch(r"[A-Z]{2,}", word):
+            forms.append(word)
+    return [f for f in forms if f]
+
+
+def glossary_terms(path: Path = GLOSSARY) -> list[Term]:
+    """The glossary's table as terms, English -> Chinese."""
+    terms: list[Term] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) < 2 or not line.startswith("|") or set(cells[0]) <= {"-", " "}:
+            continue
+        english, chinese = cells[0], cells[1]
+        if english == "Term":
+            continue
+        if " / " in english and " / " in chinese:
+            # "global / local minimum" | "全局最小值 / 局部极小值（局部最小值）"
+            first, rest = english.split(" / ", 1)
+            noun = rest.split(" ", 1)[1] if " " in rest else ""
+            zh_first, zh_rest = chinese.split(" / ", 1)
+            terms.append(Term((f"{first} {noun}".strip(),),
+                              tuple(_split_chinese(zh_first))))
+            terms.append(Term((rest,), tuple(_split_chinese(zh_rest))))
+            continue
+        terms.append(Term(tuple(_english_forms(english)),
+                          tuple(_split_chinese(chinese))))
+    return terms
+
+
+def glossary_english_cells(path: Path = GLOSSARY) -> set[str]:
+    """The glossary's English column (below its header), which the
+    translation keeps."""
+    cells = set()
+    body = False
+    for line in path.read_text(encoding="utf-8").splitlines():
+        parts = [c.strip() for c in line.strip().strip("|").split("|")]
+        if not line.startswith("|") or len(parts) < 2:
+            body = False
+        elif set(parts[0]) <= {"-", " ", ":"}:
+            body = True
+        elif body:
+            cells.add(parts[0])
+    return cells
+
+
+def _term_pattern(form: str) -> re.Pattern[str]:
+    words = [re.escape(w) for w in re.split(r"[\s-]+", form) if w]
+    body = r"[\s-]+".join(words)
+    return re.compile(rf"(?<![\w-]){body}(?:s|es)?(?![\w-])", re.I)
+
+
+def terms_in(msgid: str, terms: list[Term]) -> list[Term]:
+    """Glossary terms that occur in the prose of ``msgid`` (not in its code,
+    math or link targets); a longer term hides the shorter ones inside it."""
+    text = msgid
+    for piece in preserved_markup(msgid):
+        text = text.replace(piece, " " * len(piece))
+    forms = sorted(((f, t) for t in terms for f in t.english), key=lambda x: -len(x[0]))
+    found: list[Term] = []
+    for form, term in forms:
+        pattern = _term_pattern(form)
+        hit = False
+        for match in pattern.finditer(text):
+            hit = True
+            text = text[:match.start()] + " " * (match.end() - match.start()) \
+                + text[match.end():]
+        if hit and term not in found:
+            found.append(term)
+    return found
+
+
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
+
+
+def english_words(msgid: str) -> int:
+    """Words of English prose in ``msgid``, markup left out."""
+    text = msgid
+    for piece in preserved_markup(msgid):
+        text = text.replace(piece, " ")
+    return len(re.findall(r"[A-Za-z]{2,}", text))
+
+
+#: A copy of an English message this long is an untranslated message.
+COPY_WORDS = 4
+
+
+def check_message(msgid: str, msgstr: str, terms: list[Term],
+                  keep_english: bool = False) -> list[str]:
+    """What is wrong with one translation (empty: nothing)."""
+    if not msgstr:
+        return []
+    problems = []
+    remaining = msgstr
+    for piece in preserved_markup(msgid):
+        if piece in remaining:
+            remaining = remaining.replace(piece, "\0", 1)
+        else:
+            problems.append(f"markup {piece!r} of the English is missing or changed")
+    if keep_english:
+        return problems
+    for term in terms_in(msgid, terms):
+        if not any(zh in msgstr for zh in term.chinese):
+            problems.append(
+                f"glossary: {term.english[0]!r} must be rendered as "
+                f"{term.chinese[0]!r}" + (
+                    f" (or {', '.join(repr(c) for c in term.chinese[1:])})"
+                    if len(term.chinese) > 1 else ""))
+    if msgstr.strip() == msgid.strip() and not _CJK.search(msgid) \
+            and english_words(msgid) >= COPY_WORDS:
+        problems.append("the translation is a copy of the English text")
+    return problems
+
+
+@dataclass
+class Problem:
+    document: str
+    line: int
+    msgid: str
+    problem: str
+
+    def __str__(self) -> str:
+        short = self.msgid if len(self.msgid) < 70 else self.msgid[:67] + "..."
+        return f"{self.document}.po:{self.line}: {self.problem}\n    msgid: {short!r}"
+
+
+def check_catalogue(document: str, po: Path, terms: list[Term],
+                    keep: set[str] | None = None) -> list[Problem]:
+    """Check every translated (and fuzzy) message of one ``.po`` file.
+    ``keep``: messages that stay in English (the glossary's English column)."""
+    from babel.messages.pofile import read_po
+
+    if keep is None:
+        keep = glossary_english_cells() if document == GLOSSARY_DOC else set()
+    with po.open("rb") as handle:
+        catalog = read_po(handle, abort_invalid=True)
+    problems = []
+    for message in catalog:
+        if not message.id or not message.string:
+            continue
+        msgid = message.id if isinstance(message.id, str) else message.id[0]
+        msgstr = message.string if isinstance(message.string, str) \
+            else message.string[0]
+        line = message.lineno or 0
+        for problem in check_message(msgid, msgstr, terms, msgid in keep):
+            problems.append(Problem(document, line, msgid, problem))
+    return problems
+
+
+def check(documents: list[str], locale: Path = LOCALE) -> int:
+    found = catalogues(locale)
+    unknown = [d for d in documents if d not in found]
+    if unknown:
+        print(f"i18n check: 'documents' must name catalogued documents "
+              f"(e.g. book/index); got {unknown}.", file=sys.stderr)
+        return 2
+    terms = glossary_terms()
+    problems = [p for d in (documents or list(found))
+                for p in check_catalogue(d, found[d], terms)]
+    for problem in problems:
+        print(problem)
+    missing = sorted(translated_characters(locale) - _font_characters())
+    if missing:
+        print(f"{ZH_FONT.relative_to(ROOT)} lacks {len(missing)} characters of the "
+              f"translations ({''.join(missing[:40])}); run "
+              "`python -m course_tools.i18n font`.")
+    print(f"i18n check: {len(problems)} problems" + (
+        f", {len(missing)} characters missing from the font" if missing else ""))
+    return 1 if problems or missing else 0
+
+
+def _font_characters() -> set[str]:
+    if not ZH_FONT.exists():
+        return set()
+    from fontTools.ttLib import TTFont
+
+    return {chr(c) for c in TTFont(str(ZH_FONT)).getBestCmap()}
+
+
+# --- the Chinese edition's font ---------------------------------------------
+
+
+def _load_ext(name: str) -> Any:
+    """A module of ``book/_ext`` (not a package)."""
+    spec = importlib.util.spec_from_file_location(name, EXT / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _font_maker() -> Any:
+    return _load_ext("make_cjk_font")
+
+
+def translated_characters(locale: Path = LOCALE) -> set[str]:
+    """Every CJK character of the translations (msgstr only)."""
+    from babel.messages.pofile import read_po
+
+    maker = _font_maker()
+    chars: set[str] = set()
+    for po in catalogues(locale).values():
+        with po.open("rb") as handle:
+            for message in read_po(handle):
+                if message.id and message.string:
+                    text = message.string if isinstance(message.string, str) \
+                        else "".join(message.string)
+                    chars.update(c for c in text if maker.is_cjk(c))
+    return chars
+
+
+def zh_font_characters() -> set[str]:
+    """What the Chinese edition's font must hold: the English book's CJK
+    characters (the glossary's column) and those of the translations."""
+    maker = _font_maker()
+    switch = _load_ext("language_switch")
+    labels = {c for row in switch.EDITIONS.values() for text in row for c in text
+              if maker.is_cjk(c)}
+    return set(maker.cjk_characters()) | translated_characters() | labels
+
+
+def make_zh_font(font: Path) -> tuple[int, int]:
+    """Write ``ZH_FONT``; return (number of characters, bytes)."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    maker = _font_maker()
+    chars = sorted(zh_font_characters())
+    number = maker._sc_font_number(font) if font.suffix.lower() == ".ttc" else -1
+    ttfont = TTFont(str(font), fontNumber=number, recalcTimestamp=False, lazy=False)
+    options = subset.Options()
+    options.flavor = "woff2"
+    options.hinting = False
+    options.desubroutinize = True
+    options.layout_features = ["*"]
+    options.name_IDs = ["*"]
+    options.name_languages = ["*"]
+    options.notdef_outline = True
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text="".join(chars))
+    subsetter.subset(ttfont)
+    ZH_FONT.parent.mkdir(parents=True, exist_ok=True)
+    subset.save_font(ttfont, str(ZH_FONT), options)
+    return len(chars), ZH_FONT.stat().st_size
+
+
+def font(path: Path) -> int:
+    if not path.exists():
+        print(f"i18n font: 'font' must be an existing Noto Sans CJK file; got "
+              f"{path}, which is missing. Install it with `apt-get install "
+              "fonts-noto-cjk`, or pass --font.", file=sys.stderr)
+        return 2
+    count, size = make_zh_font(path)
+    print(f"{ZH_FONT.relative_to(ROOT)}: {count} characters, {size / 1024:.1f} KiB")
+    return 0
+
+
+# --- build ----------------------------------------------------------------
+
+
+def build(out: Path, cache: Path, english: bool, verbose: bool = False) -> int:
+    """The English edition into ``out`` and the Chinese one into
+    ``out/zh``, both from the execution cache ``cache``."""
+    from course_tools.build_book import forget_stale_executions
+
+    if cache == BUILD / ".jupyter_cache":
+        forget_stale_executions()
+    doctrees = out.parent / ".doctrees-i18n"
+    if english:
+        result = run_sphinx("html", out, doctrees / "en", None, cache, verbose)
+        _report("English edition", result)
+        if result.status != 0:
+            print("i18n build: the English edition failed (see above).",
+                  file=sys.stderr)
+            return result.status
+    zh_out = out / ZH_DIR
+    result = run_sphinx("html", zh_out, doctrees / LANGUAGE, LANGUAGE, cache,
+                        verbose)
+    _report("Chinese edition", result)
+    if result.status != 0:
+        print("i18n build: the Chinese edition failed (see above).",
+              file=sys.stderr)
+        return result.status
+    if ZH_FONT.exists():
+        # The shipped font holds the English book's few Chinese characters;
+        # the Chinese edition needs those of its translations too.
+        shutil.copyfile(ZH_FONT, zh_out / "_static" / "fonts" / FONT_NAME)
+    else:
+        print(f"i18n build: {ZH_FONT.relative_to(ROOT)} is missing; the "
+              "Chinese text falls back to the reader's own fonts. Make it with "
+              "`python -m course_tools.i18n font`.", file=sys.stderr)
+    print(f"Open {out / 'index.html'} and {zh_out / 'index.html'}")
+    return 0
+
+
+# --- the Sphinx extension ------------------------------------------------
+
+
+def setup(app: Any) -> dict[str, Any]:
+    """Loaded by this module's builds (``sphinx_overrides``)."""
+    from docutils import nodes
+    from sphinx.transforms import SphinxTransform
+
+    class MathIsNotAMessage(SphinxTransform):
+        """Display equations are notation, identical in both editions:
+        they are no messages."""
+
+        # Before ExtraTranslatableNodes (10) and the Locale transform (20).
+        default_priority = 5
+
+        def apply(self, **kwargs: Any) -> None:
+            for node in self.document.findall(nodes.math_block):
+                node["translatable"] = False
+
+    app.add_transform(MathIsNotAMessage)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
+
+
+# --- command line ---------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m course_tools.i18n", description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    p_extract = commands.add_parser(
+        "extract", help="gettext templates into _build/gettext, then update locale/")
+    p_status = commands.add_parser("status", help="translation progress per document")
+    p_status.add_argument("documents", nargs="*", help="e.g. book/index (default: all)")
+    p_status.add_argument("--strict", action="store_true",
+                          help="exit 1 if any message is untranslated or fuzzy")
+    p_check = commands.add_parser(
+        "check", help="check the translations (markup, glossary terms, copies, font)")
+    p_check.add_argument("documents", nargs="*", help="e.g. book/index (default: all)")
+    p_build = commands.add_parser("build", help="both editions, Chinese in zh/")
+    p_build.add_argument("--out", type=Path, default=BUILD / "html",
+                         help="the English edition's folder (default _build/html)")
+    p_build.add_argument("--zh-only", action="store_true",
+                         help="build only the Chinese edition into OUT/zh")
+    p_font = commands.add_parser("font", help="the Chinese edition's web font")
+    p_font.add_argument("--font", type=Path, default=Path(
+        "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"))
+    for sub in (p_extract, p_build):
+        sub.add_argument("--cache", type=Path, default=BUILD / ".jupyter_cache",
+                         help="the execution cache (default: make book's)")
+        sub.add_argument("--verbose", action="store_true", help="Sphinx's messages")
+    p_extract.add_argument("--build", type=Path, default=BUILD,
+                           help="where gettext/ and its doctrees go (default _build)")
+    args = parser.parse_args(argv)
+    if args.command == "extract":
+        return extract(args.build.resolve(), args.cache.resolve(), args.verbose)
+    if args.command == "status":
+        return status(args.documents, args.strict)
+    if args.command == "check":
+        return check(args.documents)
+    if args.command == "font":
+        return font(args.font)
+    return build(args.out.resolve(), args.cache.resolve(), not args.zh_only,
+                 args.verbose)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,442 @@
+"""The Chinese edition's catalogues and the checks translators rely on.
+
+Fast: no book build. Every check is shown to fail on a planted mistake in a
+small synthetic message or ``.po`` file, then run on the real catalogues
+in ``locale/``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from course_tools import i18n
+
+ROOT = Path(__file__).resolve().parent.parent
+TRANSLATED = ["book/index", "book/appendix/glossary", "book/notation"]
+
+
+def _switch():
+    spec = importlib.util.spec_from_file_location(
+        "language_switch", ROOT / "book" / "_ext" / "language_switch.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+switch = _switch()
+TERMS = i18n.glossary_terms()
+
+
+# --- markup that must survive translation ----------------------------------
+
+
+@pytest.mark.parametrize("msgid, piece", [
+    ("the gap is {glue:text}`ch1_gap:.0e` here", "{glue:text}`ch1_gap:.0e`"),
+    ("one update per pass ($b = N$) over the set", "$b = N$"),
+    ("the energy $$E = mc^2$$ of a body", "$$E = mc^2$$"),
+    ("call `np.log(n_out)` to see", "`np.log(n_out)`"),
+    ("see [the chapter](01_foundations.md) for more", "](01_foundations.md"),
+    ("see <https://example.org/x> for more", "<https://example.org/x>"),
+    ("built on {{ version }} today", "{{ version }}"),
+    ("the :math:`r` of a layer", ":math:`r`"),
+    ("see {doc}`the foundations <01_foundations>` first", "<01_foundations>"),
+    ("see {doc}`the foundations <01_foundations>` first", "{doc}`"),
+    ("```{note} is a directive", "```{note}"),
+    ("double ``code with `tick` inside`` here", "``code with `tick` inside``"),
+])
+def test_preserved_markup_finds_each_kind(msgid, piece):
+    assert piece in i18n.preserved_markup(msgid)
+
+
+def test_an_escaped_dollar_is_no_math():
+    assert i18n.preserved_markup(r"costs \$5 and \$6 today") == []
+
+
+def test_code_inside_a_role_is_the_role_not_code():
+    found = i18n.preserved_markup("error {glue:text}`ch1_gap:.0e`, tiny")
+    assert found == ["{glue:text}`ch1_gap:.0e`"]
+
+
+GOOD = {
+    "The gap is {glue:text}`ch1_gap:.0e` for $b = N$ in `course_lib`; see "
+    "[Foundations](01_foundations.md).":
+        "当 $b = N$ 时，`course_lib` 中的差距为 {glue:text}`ch1_gap:.0e`；"
+        "参见[基础](01_foundations.md)。",
+}
+
+
+def test_a_faithful_translation_passes():
+    for msgid, msgstr in GOOD.items():
+        assert i18n.check_message(msgid, msgstr, TERMS) == []
+
+
+@pytest.mark.parametrize("broken, what", [
+    ("{glue:text}`ch1_gap:.1e`", "{glue:text}`ch1_gap:.0e`"),   # glue format changed
+    ("{glue}`ch1_gap:.0e`", "{glue:text}`ch1_gap:.0e`"),        # role changed
+    ("$b=N$", "$b = N$"),                                         # math retyped
+    ("`课程库`", "`course_lib`"),                                  # code translated
+    ("](01_foundation.md)", "](01_foundations.md"),               # link target
+])
+def test_changed_markup_is_reported(broken, what):
+    msgid, msgstr = next(iter(GOOD.items()))
+    planted = msgstr.replace(what if what in msgstr else what + ")", broken, 1)
+    assert planted != msgstr
+    problems = i18n.check_message(msgid, planted, TERMS)
+    assert any(repr(what) in p for p in problems), problems
+
+
+def test_dropping_one_of_two_equal_pieces_is_reported():
+    msgid = "compare $x$ with $x$ again and again"
+    assert i18n.check_message(msgid, "比较 $x$ 与 $x$", TERMS) == []
+    assert i18n.check_message(msgid, "比较 $x$ 与它自身", TERMS)
+
+
+def test_a_titled_role_keeps_its_target_and_may_translate_its_title():
+    msgid = "Read {doc}`the foundations <01_foundations>` first."
+    assert i18n.check_message(msgid, "先读{doc}`基础 <01_foundations>`。", TERMS) == []
+    assert i18n.check_message(msgid, "先读{doc}`基础 <02_optimizers>`。", TERMS)
+
+
+def test_a_substitution_must_stay():
+    msgid = "Built with {{ version }} of the library."
+    assert i18n.check_message(msgid, "用 {{ version }} 版本的库构建。", TERMS) == []
+    assert i18n.check_message(msgid, "用当前版本的库构建。", TERMS)
+
+
+# --- glossary terms ------------------------------------------------------------
+
+
+def test_the_glossary_is_parsed_into_terms():
+    assert len(TERMS) > 100
+    by_english = {form: t for t in TERMS for form in t.english}
+    assert by_english["batch normalization"].chinese[0] == "批量归一化"
+    assert "批量标准化" in by_english["batch normalization"].chinese
+    assert by_english["bias"].chinese == ("偏置",)
+    assert by_english["Glorot initialization"].chinese[0] == "Xavier 初始化器"
+    assert by_english["SGD"].chinese[0] == "随机梯度下降"
+    assert by_english["local minimum"].chinese[0] == "局部极小值"
+    assert by_english["constraint"].chinese[0] == "约束"
+    for term in TERMS:
+        assert term.english and all(term.english), term
+        assert term.chinese and all(c.strip() == c and c for c in term.chinese), term
+
+
+def test_a_glossary_term_needs_its_chinese():
+    msgid = "Batch normalization makes these questions go away."
+    good = "批量归一化让这些问题迎刃而解。"
+    assert i18n.check_message(msgid, good, TERMS) == []
+    assert i18n.check_message(msgid, "批量标准化让这些问题迎刃而解。", TERMS) == []
+    problems = i18n.check_message(msgid, "批规范化让这些问题迎刃而解。", TERMS)
+    assert problems == [
+        "glossary: 'batch normalization' must be rendered as '批量归一化' "
+        "(or '批量标准化', '批处理规范化')"]
+
+
+def test_a_longer_term_hides_the_shorter_one_inside_it():
+    msgid = "Adam applies a bias correction to both averages."
+    found = {t.english[0] for t in i18n.terms_in(msgid, TERMS)}
+    assert found == {"Adam", "bias correction"}
+    assert i18n.check_message(msgid, "Adam 对两个平均值都做偏差校正。", TERMS) == []
+
+
+def test_plurals_and_hyphens_match_but_other_words_do_not():
+    names = {t.english[0] for t in i18n.terms_in(
+        "Mini-batches of weights, a bias-corrected value, hyperparameters.", TERMS)}
+    assert names == {"mini-batch", "weight", "hyperparameter"}
+
+
+def test_terms_in_code_math_or_links_are_not_prose():
+    msgid = "Call `weight_decay(dropout)` with $weight$ as [x](gradient.md)."
+    assert i18n.terms_in(msgid, TERMS) == []
+
+
+# --- untranslated copies ------------------------------------------------------
+
+
+def test_a_copy_of_a_long_english_message_is_reported():
+    msgid = "Chapter 1 is needed by everything after it."
+    assert i18n.check_message(msgid, msgid, TERMS) == [
+        "the translation is a copy of the English text"]
+
+
+def test_short_names_chinese_and_kept_cells_may_be_copied():
+    for msgid in ("Adam", "AdaDelta", "Sobel 滤波器", "`x_hat`"):
+        assert i18n.check_message(msgid, msgid, TERMS) == []
+    term = "constraint (max-norm, unit-norm, non-negative, min-max norm)"
+    assert i18n.check_message(term, term, TERMS)
+    assert i18n.check_message(term, term, TERMS, keep_english=True) == []
+    assert term in i18n.glossary_english_cells()
+
+
+def test_nothing_to_translate_is_math_code_links_and_chinese():
+    for msgid in ("$N$", "`N`, `batch_size`", "[6](../06_convolution.md)",
+                  "激活函数", "$C$, $H$, $W$"):
+        assert i18n.nothing_to_translate(msgid), msgid
+    for msgid in ("state `\"m\"`", "[1. Foundations](01_foundations.md)", "LeNet 5"):
+        assert not i18n.nothing_to_translate(msgid), msgid
+
+
+# --- synthetic catalogues -------------------------------------------------------
+
+PO = '''\
+msgid ""
+msgstr ""
+"Content-Type: text/plain; charset=utf-8\\n"
+"Language: zh_CN\\n"
+
+#: book/x.md:1
+msgid "Who this course is for"
+msgstr "本课程适合谁"
+
+#: book/x.md:3
+msgid "The gap is {glue:text}`ch1_gap:.0e` when $b = N$."
+msgstr "当 $b = N$ 时，差距为 {glue:text}`ch1_gap:.2e`。"
+
+#: book/x.md:5
+msgid "Dropout helps a network that overfits its training data."
+msgstr "Dropout helps a network that overfits its training data."
+
+#: book/x.md:7
+msgid "Plain gradient descent stalls."
+msgstr "朴素的梯度方法停滞不前。"
+
+#, fuzzy
+#: book/x.md:9
+msgid "Why does the same network learn?"
+msgstr "为什么同一个网络能学习？"
+
+#: book/x.md:11
+msgid "Each chapter ends with a graded assignment."
+msgstr ""
+
+#: book/x.md:13
+msgid "$N$"
+msgstr ""
+
+#~ msgid "An old sentence that was removed."
+#~ msgstr "一个被删掉的旧句子。"
+'''
+
+
+@pytest.fixture
+def locale(tmp_path):
+    po = tmp_path / "zh_CN" / "LC_MESSAGES" / "book" / "x.po"
+    po.parent.mkdir(parents=True)
+    po.write_text(PO, encoding="utf-8")
+    return tmp_path
+
+
+def test_check_catalogue_reports_each_planted_mistake_with_its_line(locale):
+    po = i18n.catalogues(locale)["book/x"]
+    problems = i18n.check_catalogue("book/x", po, TERMS)
+    found = {(p.line, p.problem) for p in problems}
+    assert found == {
+        (11, "markup '{glue:text}`ch1_gap:.0e`' of the English is missing or changed"),
+        (15, "glossary: 'dropout' must be rendered as '丢弃法' (or 'dropout')"),
+        (15, "glossary: 'training data' must be rendered as '训练数据'"),
+        (15, "the translation is a copy of the English text"),
+        (19, "glossary: 'gradient descent' must be rendered as '梯度下降'"),
+    }, found
+
+
+def test_status_counts_each_kind_of_message(locale, capsys):
+    row = i18n.document_status("book/x", i18n.catalogues(locale)["book/x"])
+    assert (row.messages, row.translated, row.fuzzy, row.untranslated, row.obsolete) \
+        == (7, 4, 1, 2, 1)
+    assert not row.complete
+    assert i18n.status([], strict=False, locale=locale) == 0
+    assert i18n.status([], strict=True, locale=locale) == 1
+    out = capsys.readouterr()
+    assert "book/x" in out.out and "untranslated or fuzzy" in out.err
+
+
+def test_status_strict_passes_once_everything_is_translated(locale):
+    po = i18n.catalogues(locale)["book/x"]
+    text = po.read_text(encoding="utf-8").replace("#, fuzzy\n", "")
+    text = text.replace('graded assignment."\nmsgstr ""',
+                        'graded assignment."\nmsgstr "每章"')
+    text = text.replace('msgid "$N$"\nmsgstr ""', 'msgid "$N$"\nmsgstr "$N$"')
+    po.write_text(text, encoding="utf-8")
+    assert i18n.status([], strict=True, locale=locale) == 0
+
+
+def test_status_names_an_unknown_document(locale, capsys):
+    assert i18n.status(["book/nope"], strict=False, locale=locale) == 2
+    assert "'documents' must name catalogued documents" in capsys.readouterr().err
+
+
+def test_fill_copies_messages_with_nothing_to_translate(locale):
+    po = i18n.catalogues(locale)["book/x"]
+    assert i18n.fill_notation_only(po) == 1
+    assert 'msgid "$N$"\nmsgstr "$N$"' in po.read_text(encoding="utf-8")
+    assert i18n.fill_notation_only(po) == 0
+
+
+# --- the real catalogues -------------------------------------------------------
+
+
+def _toc_documents() -> list[str]:
+    text = (ROOT / "_toc.yml").read_text(encoding="utf-8")
+    return re.findall(r"(?:root|file):\s*(\S+)", text)
+
+
+def test_every_document_of_the_book_has_a_catalogue():
+    found = i18n.catalogues()
+    missing = [d for d in _toc_documents() if d not in found]
+    assert not missing, (f"no .po file for {missing}: run "
+                         "`python -m course_tools.i18n extract`")
+
+
+def test_the_translated_documents_are_complete():
+    found = i18n.catalogues()
+    for document in TRANSLATED:
+        row = i18n.document_status(document, found[document])
+        assert row.complete and row.messages > 20, row
+
+
+def test_every_translation_passes_the_checks():
+    found = i18n.catalogues()
+    problems = [str(p) for d, po in found.items()
+                for p in i18n.check_catalogue(d, po, TERMS)]
+    assert not problems, "\n".join(problems)
+
+
+def _code_cell_lines(md: Path) -> list[str]:
+    lines, inside = [], False
+    for line in md.read_text(encoding="utf-8").splitlines():
+        if line.startswith("```{code-cell}"):
+            inside = True
+        elif inside and line.startswith("```"):
+            inside = False
+        elif inside and len(line.strip()) > 25 and not line.startswith(":"):
+            lines.append(line.strip())
+    return lines
+
+
+def _display_math(md: Path) -> list[str]:
+    return [m.strip() for m in re.findall(r"^\$\$(.+?)^\$\$", md.read_text(
+        encoding="utf-8"), re.S | re.M)]
+
+
+def test_code_cells_and_display_math_are_no_messages():
+    from babel.messages.pofile import read_po
+
+    checked = 0
+    for document, po in i18n.catalogues().items():
+        md = ROOT / f"{document}.md"
+        if not md.exists():
+            continue
+        with po.open("rb") as handle:
+            ids = "\n".join(m.id for m in read_po(handle) if isinstance(m.id, str))
+        code = _code_cell_lines(md)
+        leaked = [line for line in code if line in ids]
+        assert not leaked, f"{document}: code cells became messages: {leaked[:3]}"
+        math = [m for m in _display_math(md) if len(m) > 20]
+        assert not [m for m in math if m in ids], f"{document}: display math"
+        checked += len(code)
+    assert checked > 100, "found almost no code cells in the chapters"
+
+
+def test_the_chinese_font_holds_every_translated_character():
+    pytest.importorskip("fontTools")
+    from fontTools.ttLib import TTFont
+
+    data = i18n.ZH_FONT.read_bytes()
+    assert data[:4] == b"wOF2"
+    cmap = {chr(c) for c in TTFont(str(i18n.ZH_FONT)).getBestCmap()}
+    missing = i18n.zh_font_characters() - cmap
+    assert not missing, (f"{len(missing)} characters missing from {i18n.ZH_FONT}: "
+                         f"{''.join(sorted(missing))}; run "
+                         "`python -m course_tools.i18n font`")
+    assert "中" in cmap and "从" in cmap
+
+
+def test_the_check_command_passes_on_the_real_catalogues(capsys):
+    assert i18n.main(["check", *TRANSLATED]) == 0
+    assert "0 problems" in capsys.readouterr().out
+
+
+# --- the language switch -------------------------------------------------------
+
+
+@pytest.mark.parametrize("page, uri, root, url", [
+    ("book/index", "book/index.html", "zh/", "../zh/book/index.html"),
+    ("book/api/optim", "book/api/optim.html", "zh/", "../../zh/book/api/optim.html"),
+    ("search", "search.html", "zh/", "zh/search.html"),
+    ("book/index", "book/index.html", "../", "../../book/index.html"),
+    ("book/api/optim", "book/api/optim.html", "..", "../../../book/api/optim.html"),
+])
+def test_the_switch_links_to_the_same_page_in_the_other_edition(page, uri, root, url):
+    assert switch.page_url(page, uri, root) == url
+
+
+def test_the_edition_follows_the_language():
+    assert switch.edition("zh_CN")[1] == "English"
+    assert switch.edition(None)[1] == "中文"
+    assert switch.edition("en")[0] == "zh/"
+
+
+class _Config:
+    language = "zh_CN"
+    language_switch_root = ""
+    language_switch_label = ""
+    language_switch_hreflang = ""
+
+
+class _Builder:
+    format = "html"
+
+    def get_target_uri(self, pagename):
+        return pagename + ".html"
+
+
+class _App:
+    config = _Config()
+    builder = _Builder()
+
+
+def test_every_page_gets_the_button_and_an_alternate_link():
+    from jinja2 import Environment
+
+    context = {"theme_article_header_end": "article-header-buttons.html",
+               "metatags": ""}
+    switch._page_context(_App(), "book/appendix/glossary", "page.html", context, None)
+    assert context["theme_article_header_end"] == [
+        "language-switch.html", "article-header-buttons.html"]
+    assert context["language_switch"]["url"] == "../../../book/appendix/glossary.html"
+    assert 'hreflang="en"' in context["metatags"]
+    html = Environment().from_string(switch._HTML).render(context)
+    assert 'href="../../../book/appendix/glossary.html"' in html
+    assert ">English</span>" in html and 'lang="en"' in html
+
+
+# --- the Sphinx configuration ----------------------------------------------------
+
+
+def test_the_editions_configuration():
+    zh = i18n.sphinx_overrides("zh_CN", ROOT / "_build" / ".jupyter_cache")
+    assert zh["language"] == "zh_CN"
+    assert zh["gettext_compact"] is False
+    assert zh["locale_dirs"] == [str(i18n.LOCALE)]
+    assert zh["html_title"] == "从零开始训练神经网络"
+    assert {"language_switch", "course_tools.i18n", "myst_nb"} <= set(zh["extensions"])
+    en = i18n.sphinx_overrides(None, ROOT / "_build" / ".jupyter_cache")
+    assert "language" not in en and "html_title" not in en
+    assert en["nb_execution_cache_path"] == str(ROOT / "_build" / ".jupyter_cache")
+
+
+def test_pot_locations_become_repository_relative():
+    # Sphinx writes locations relative to the gettext output folder.
+    with tempfile.TemporaryDirectory(dir=ROOT, prefix=".i18n-test-") as folder:
+        pot = Path(folder) / "book" / "x.pot"
+        pot.parent.mkdir()
+        pot.write_text('#: ../book/index.md:13 ../book/index.md\nmsgid "a"\n',
+                       encoding="utf-8")
+        i18n._root_relative_locations(Path(folder))
+        assert pot.read_text(encoding="utf-8").startswith(
+            "#: book/index.md:13 book/index.md\n")
