@@ -42,6 +42,8 @@ EXT = ROOT / "book" / "_ext"
 ZH_FONT = LOCALE / LANGUAGE / "fonts" / "course-cjk.woff2"
 FONT_NAME = "course-cjk.woff2"
 
+ZH_SEARCH_TEXT = "搜索本书……"
+
 EXECUTING = "Executing notebook"
 FROM_CACHE = "Using cached notebook"
 
@@ -82,6 +84,9 @@ def sphinx_overrides(language: str | None, cache: Path) -> dict[str, Any]:
         title = translated_title(final.get("html_title", ""))
         if title:
             overrides["html_title"] = title
+        # Jupyter Book sets the search box's text as a theme option, which
+        # no catalogue translates.
+        overrides["html_theme_options"] = {"search_bar_text": ZH_SEARCH_TEXT}
     else:
         # Only the templates' header shows it; the English pages keep
         # Jupyter Book's own settings.
@@ -719,10 +724,41 @@ def build(out: Path, cache: Path, english: bool, verbose: bool = False) -> int:
 # --- the Sphinx extension ------------------------------------------------
 
 
+#: Catalogues of the theme's own strings (``locale/zh_CN/LC_MESSAGES``):
+#: ``sphinx.po`` completes Sphinx's and the PyData theme's catalogue, which
+#: Sphinx reads from ``locale_dirs`` itself; ``booktheme.po`` completes
+#: sphinx-book-theme's, for the strings its zh_CN catalogue lacks.
+THEME_CATALOGUES = ("sphinx", "booktheme")
+
+
+def _complete_theme_catalogue(app: Any) -> None:
+    """Add ``booktheme.po`` behind the theme's own zh_CN catalogue: its
+    messages are used only where the theme has none."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+    from sphinx import locale
+
+    language = app.config.language
+    if not language or language == "en":
+        return
+    base = LOCALE / language / "LC_MESSAGES"
+    po = base / "booktheme.po"
+    if not po.exists():
+        return
+    mo = po.with_suffix(".mo")
+    if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+        with po.open("rb") as source, mo.open("wb") as target:
+            write_mo(target, read_po(source))
+    locale.init([str(LOCALE)], language, "booktheme")
+
+
 def setup(app: Any) -> dict[str, Any]:
     """Loaded by this module's builds (``sphinx_overrides``)."""
     from docutils import nodes
+    from sphinx import addnodes
+    from sphinx.locale import init as init_locale
     from sphinx.transforms import SphinxTransform
+    from sphinx.util.i18n import docname_to_domain
 
     class MathIsNotAMessage(SphinxTransform):
         """Display equations are notation, identical in both editions:
@@ -735,7 +771,33 @@ def setup(app: Any) -> dict[str, Any]:
             for node in self.document.findall(nodes.math_block):
                 node["translatable"] = False
 
+    class TranslateTocCaptions(SphinxTransform):
+        """The table of contents' captions (Chapters, Appendix, ...) are
+        messages of the root document, but sphinx-external-toc adds its
+        toctrees after Sphinx has translated the document."""
+
+        # After sphinx-external-toc's InsertToctrees (100).
+        default_priority = 150
+
+        def apply(self, **kwargs: Any) -> None:
+            if not self.config.language or self.config.language == "en":
+                return
+            toctrees = [t for t in self.document.findall(addnodes.toctree)
+                        if t.get("caption")]
+            if not toctrees:
+                return
+            domain = docname_to_domain(self.env.docname,
+                                       self.config.gettext_compact)
+            dirs = [str(Path(self.env.srcdir) / d) for d in self.config.locale_dirs]
+            catalog, found = init_locale(dirs, self.config.language, domain)
+            if not found:
+                return
+            for toctree in toctrees:
+                toctree["caption"] = catalog.gettext(toctree["caption"])
+
     app.add_transform(MathIsNotAMessage)
+    app.add_transform(TranslateTocCaptions)
+    app.connect("builder-inited", _complete_theme_catalogue)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 
 

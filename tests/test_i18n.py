@@ -424,6 +424,7 @@ def test_the_editions_configuration():
     assert zh["gettext_compact"] is False
     assert zh["locale_dirs"] == [str(i18n.LOCALE)]
     assert zh["html_title"] == "从零开始训练神经网络"
+    assert zh["html_theme_options"] == {"search_bar_text": i18n.ZH_SEARCH_TEXT}
     assert {"language_switch", "course_tools.i18n", "myst_nb"} <= set(zh["extensions"])
     en = i18n.sphinx_overrides(None, ROOT / "_build" / ".jupyter_cache")
     assert "language" not in en and "html_title" not in en
@@ -440,3 +441,77 @@ def test_pot_locations_become_repository_relative():
         i18n._root_relative_locations(Path(folder))
         assert pot.read_text(encoding="utf-8").startswith(
             "#: book/index.md:13 book/index.md\n")
+
+
+# --- the Sphinx side, on a two-page book --------------------------------------
+
+_INDEX = """\
+# A small book
+
+A paragraph with $x^2$ and `np.log`, see [the page](page.md).
+
+$$
+a = b + c
+$$
+
+```{toctree}
+:caption: Chapters
+
+page
+```
+"""
+
+_PO = """\
+msgid ""
+msgstr ""
+"Content-Type: text/plain; charset=utf-8\\n"
+
+msgid "A small book"
+msgstr "一本小书"
+
+msgid "A paragraph with $x^2$ and `np.log`, see [the page](page.md)."
+msgstr "含有 $x^2$ 和 `np.log` 的段落，参见[那一页](page.md)。"
+
+msgid "Chapters"
+msgstr "章节"
+"""
+
+
+def _sphinx(src: Path, builder: str, out: Path, **conf) -> None:
+    from sphinx.application import Sphinx
+    from sphinx.util.docutils import docutils_namespace
+
+    overrides = {"extensions": ["myst_parser", "course_tools.i18n"],
+                 "myst_enable_extensions": ["dollarmath"],
+                 "gettext_compact": False, "locale_dirs": [str(src / "locale")],
+                 "html_theme": "basic", **conf}
+    with docutils_namespace():
+        app = Sphinx(str(src), None, str(out), str(out / ".doctrees"), builder,
+                     confoverrides=overrides, status=None, warning=None,
+                     freshenv=True)
+        app.build()
+        assert app.statuscode == 0
+
+
+@pytest.mark.slow
+def test_a_small_book_is_extracted_and_translated(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "index.md").write_text(_INDEX, encoding="utf-8")
+    (src / "page.md").write_text("# The page\n\nSome text.\n", encoding="utf-8")
+    _sphinx(src, "gettext", tmp_path / "pot")
+    pot = (tmp_path / "pot" / "index.pot").read_text(encoding="utf-8")
+    assert ('msgid "A paragraph with $x^2$ and `np.log`, see [the page](page.md)."'
+            in pot)
+    assert 'msgid "Chapters"' in pot
+    assert "a = b + c" not in pot, "display math became a message"
+
+    po = src / "locale" / "zh_CN" / "LC_MESSAGES" / "index.po"
+    po.parent.mkdir(parents=True)
+    po.write_text(_PO, encoding="utf-8")
+    _sphinx(src, "html", tmp_path / "html", language="zh_CN")
+    html = (tmp_path / "html" / "index.html").read_text(encoding="utf-8")
+    assert "一本小书" in html and "含有" in html and "的段落" in html
+    assert 'href="page.html"' in html and "那一页" in html
+    assert "np.log" in html and "a = b + c" in html
+    assert "章节" in html and ">Chapters<" not in html
