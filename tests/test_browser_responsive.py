@@ -129,11 +129,14 @@ def test_page_fits_and_navigates(site, doc, label):
         shot = SHOTS / "responsive" / f"{doc.replace('/', '_')}-{width}.png"
         shot.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(shot), full_page=False)
-        assert page.evaluate(_WIDE_EQUATIONS) == [], (
-            f"display equations of {doc} wider than their column at "
-            f"{width} px")
-        assert page.evaluate(_UNFIT) == [], (
-            f"images or tables of {doc} wider than their column at {width} px")
+        wide = page.evaluate(_WIDE_EQUATIONS)
+        assert not wide, (
+            f"display equations of {doc} wider than their column at {width} "
+            f"px: {wide}")
+        unfit = page.evaluate(_UNFIT)
+        assert not unfit, (
+            f"images or tables of {doc} wider than their column at {width} "
+            f"px: {unfit}")
         if width < 1200:
             # Below desktop width the chapter list is hidden until asked for.
             links = _links_after_click(page, "button.primary-toggle")
