@@ -297,8 +297,10 @@ def activation_histogram_explorer(activation="sigmoid", init="xavier",
         units 10–500) that recompute on every change — needs a running
         kernel. False: pre-rendered views for every combination of the
         three activations, ``static_inits``, ``static_layers`` and
-        ``static_widths`` (135 by default, about 1 MB), switched in the
-        page without a kernel (see :func:`prerendered`). None (default):
+        ``static_widths`` (135 by default, each drawn in the five- and
+        the two-panels-per-row layout of :data:`LAYOUTS`: about 2 MB),
+        switched in the page without a kernel (see :func:`prerendered`;
+        screens up to 600 px wide get the two-panel pictures). None (default):
         live in a Jupyter session, static otherwise (:func:`is_live`).
     n_samples : int, default 1000
     seed : int, default 0
