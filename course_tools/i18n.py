@@ -644,7 +644,48 @@ def zh_font_characters() -> set[str]:
     switch = _load_ext("language_switch")
     labels = {c for row in switch.EDITIONS.values() for text in row for c in text
               if maker.is_cjk(c)}
-    return set(maker.cjk_characters()) | translated_characters() | labels
+    return (set(maker.cjk_characters()) | translated_characters() | labels
+            | theme_characters())
+
+
+def _theme_files() -> list[Path]:
+    """The Chinese catalogues of Sphinx and the themes, and the script of
+    the copy button, whose strings the Chinese edition's pages show."""
+    import pydata_sphinx_theme
+    import sphinx
+    import sphinx_book_theme
+    import sphinx_copybutton
+
+    def folder(module: Any) -> Path:
+        return Path(module.__file__).parent
+
+    return [
+        folder(sphinx) / "locale" / LANGUAGE / "LC_MESSAGES" / "sphinx.po",
+        folder(sphinx_book_theme) / "theme" / "sphinx_book_theme" / "static"
+        / "locales" / LANGUAGE / "LC_MESSAGES" / "booktheme.po",
+        folder(pydata_sphinx_theme) / "locale" / LANGUAGE.split("_")[0]
+        / "LC_MESSAGES" / "sphinx.po",
+        folder(sphinx_copybutton) / "_static" / "copybutton.js_t",
+        *(LOCALE / LANGUAGE / "LC_MESSAGES" / f"{name}.po"
+          for name in THEME_CATALOGUES),
+    ]
+
+
+def theme_characters() -> set[str]:
+    """CJK characters of the themes' and Sphinx's own Chinese strings."""
+    maker = _font_maker()
+    chars: set[str] = set()
+    for path in _theme_files():
+        if not path.exists():
+            continue
+        text = path.read_text(encoding="utf-8")
+        if path.suffix == ".po":
+            text = "".join(re.findall(r'^msgstr "(.*)"$', text, re.M))
+        else:
+            block = re.search(r"'zh-CN': \{(.*?)\}", text, re.S)
+            text = block.group(1) if block else ""
+        chars.update(c for c in text if maker.is_cjk(c))
+    return chars
 
 
 def make_zh_font(font: Path) -> tuple[int, int]:

@@ -32,11 +32,16 @@ def site() -> Path:
     return html
 
 
-#: Chinese text of the article, per element, tagged for the CDP lookup.
-_ZH_BLOCKS = """() => [...document.querySelectorAll(
-    'article h1, article h2, article p, article td')]
-  .filter(e => /[\\u4e00-\\u9fff]/.test(e.innerText))
-  .map((e, i) => { e.dataset.zhBlock = i; return e.innerText; })"""
+#: The Chinese text each element of the article holds itself (not in child
+#: elements: the fonts CDP reports are those of an element's own text),
+#: each visible element tagged for the lookup.
+_ZH_BLOCKS = """() => [...document.querySelectorAll('article *')]
+  .filter(e => e.getClientRects().length
+               && getComputedStyle(e).visibility !== 'hidden')
+  .map(e => [e, [...e.childNodes].filter(n => n.nodeType === 3)
+                 .map(n => n.textContent).join('')])
+  .filter(([e, text]) => /[\\u4e00-\\u9fff]/.test(text))
+  .map(([e, text], i) => { e.dataset.zhBlock = i; return text; })"""
 
 
 def _glyphs_from_other_fonts(page) -> tuple[int, list]:

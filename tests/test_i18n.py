@@ -401,16 +401,19 @@ class _App:
 
 
 def test_every_page_gets_the_button_and_an_alternate_link():
-    from jinja2 import Environment
+    from jinja2 import DictLoader, Environment
 
     context = {"theme_article_header_end": "article-header-buttons.html",
                "metatags": ""}
     switch._page_context(_App(), "book/appendix/glossary", "page.html", context, None)
-    assert context["theme_article_header_end"] == [
-        "language-switch.html", "article-header-buttons.html"]
+    # The theme's buttons are drawn inside the switch's row.
+    assert context["theme_article_header_end"] == ["language-switch.html"]
+    assert context["language_switch"]["buttons"] == "article-header-buttons.html"
     assert context["language_switch"]["url"] == "../../../book/appendix/glossary.html"
     assert 'hreflang="en"' in context["metatags"]
-    html = Environment().from_string(switch._HTML).render(context)
+    loader = DictLoader({"article-header-buttons.html": "<b>buttons</b>"})
+    html = Environment(loader=loader).from_string(switch._HTML).render(context)
+    assert "<b>buttons</b>" in html
     assert 'href="../../../book/appendix/glossary.html"' in html
     assert ">English</span>" in html and 'lang="en"' in html
 

@@ -27,13 +27,21 @@ EDITIONS = {
     "zh": ("../", "English", "en", "阅读本页的英文原版"),
 }
 
+BUTTONS = "article-header-buttons.html"
+
+# The theme stacks the header's end items; the switch shares one row with
+# the theme's own buttons, which it includes.
 _HTML = """\
 {%- set s = language_switch -%}
+<div class="course-header-end" \
+style="display: flex; align-items: center; flex-wrap: wrap">
 <a class="btn btn-sm course-language-switch" href="{{ s.url|e }}" \
 hreflang="{{ s.hreflang|e }}" lang="{{ s.hreflang|e }}" \
 title="{{ s.title|e }}" aria-label="{{ s.title|e }}">\
 <i class="fa-solid fa-language" aria-hidden="true"></i> \
 <span class="course-language-switch-label">{{ s.label|e }}</span></a>
+{%- if s.buttons %}{% include s.buttons %}{% endif %}
+</div>
 """
 
 
@@ -66,17 +74,19 @@ def _page_context(app, pagename, templatename, context, doctree):
     other_root, label, hreflang, title = edition(app.config.language)
     other_root = app.config.language_switch_root or other_root
     url = page_url(pagename, app.builder.get_target_uri(pagename), other_root)
+    items = context.get("theme_article_header_end") or []
+    if isinstance(items, str):
+        items = [item.strip() for item in items.split(",") if item.strip()]
     context["language_switch"] = {
         "url": url,
         "label": app.config.language_switch_label or label,
         "hreflang": app.config.language_switch_hreflang or hreflang,
         "title": title,
+        "buttons": BUTTONS if BUTTONS in items else "",
     }
-    items = context.get("theme_article_header_end") or []
-    if isinstance(items, str):
-        items = [item.strip() for item in items.split(",") if item.strip()]
     if TEMPLATE not in items:
-        context["theme_article_header_end"] = [TEMPLATE, *items]
+        rest = [item for item in items if item != BUTTONS]
+        context["theme_article_header_end"] = [TEMPLATE, *rest]
     lang = context["language_switch"]["hreflang"]
     context["metatags"] = context.get("metatags", "") + (
         f'\n<link rel="alternate" hreflang="{lang}" href="{url}" />')
