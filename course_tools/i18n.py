@@ -87,11 +87,15 @@ def sphinx_overrides(language: str | None, cache: Path) -> dict[str, Any]:
         # Jupyter Book sets the search box's text as a theme option, which
         # no catalogue translates.
         overrides["html_theme_options"] = {"search_bar_text": ZH_SEARCH_TEXT}
-    else:
-        # Only the templates' header shows it; the English pages keep
-        # Jupyter Book's own settings.
-        overrides["project"] = final.get("html_title", "")
     return overrides
+
+
+def yaml_title() -> str:
+    import yaml
+
+    config, _ = _book_config()
+    data = yaml.safe_load(config.read_text(encoding="utf-8")) or {}
+    return str(data.get("title", ""))
 
 
 def translated_title(title: str) -> str:
@@ -137,12 +141,13 @@ class BuildResult:
 
 
 def run_sphinx(builder: str, outdir: Path, doctrees: Path, language: str | None,
-               cache: Path, verbose: bool = False) -> BuildResult:
+               cache: Path, verbose: bool = False,
+               extra: dict[str, Any] | None = None) -> BuildResult:
     """One Sphinx build of the whole book, in this process."""
     from jupyter_book.sphinx import build_sphinx
 
     config, _ = _book_config()
-    overrides = sphinx_overrides(language, cache)
+    overrides = {**sphinx_overrides(language, cache), **(extra or {})}
     stream = _CountingStream(sys.stdout if verbose else None)
     start = time.perf_counter()
     with _book_environment(), contextlib.redirect_stdout(stream):
@@ -185,8 +190,11 @@ def extract(build: Path, cache: Path, verbose: bool = False) -> int:
     from sphinx_intl import basic
 
     pot_dir = build / "gettext"
+    title = yaml_title()
+    # The templates' header names the book (Sphinx's ``project``, which the
+    # HTML editions leave to Jupyter Book).
     result = run_sphinx("gettext", pot_dir, build / ".doctrees-gettext", None,
-                        cache, verbose)
+                        cache, verbose, extra={"project": title} if title else None)
     _report("gettext", result)
     if result.status != 0:
         print("i18n extract: the gettext build failed (see above).",
@@ -240,9 +248,10 @@ def _root_relative_locations(pot_dir: Path) -> None:
         paths = []
         for ref in match.group(1).split():
             path, _, line = ref.partition(":")
-            full = (pot_dir / path).resolve()
-            with contextlib.suppress(ValueError):
-                path = full.relative_to(ROOT).as_posix()
+            if "/" in path:  # not a docstring's dotted name
+                full = (pot_dir / path).resolve()
+                with contextlib.suppress(ValueError):
+                    path = full.relative_to(ROOT).as_posix()
             paths.append(f"{path}:{line}" if line else path)
         return "#: " + " ".join(paths)
 

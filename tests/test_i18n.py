@@ -439,11 +439,13 @@ def test_pot_locations_become_repository_relative():
     with tempfile.TemporaryDirectory(dir=ROOT, prefix=".i18n-test-") as folder:
         pot = Path(folder) / "book" / "x.pot"
         pot.parent.mkdir()
-        pot.write_text('#: ../book/index.md:13 ../book/index.md\nmsgid "a"\n',
-                       encoding="utf-8")
+        pot.write_text('#: ../book/index.md:13 ../book/index.md\nmsgid "a"\n'
+                       '#: course_lib.optim.Adam:4\nmsgid "b"\n', encoding="utf-8")
         i18n._root_relative_locations(Path(folder))
-        assert pot.read_text(encoding="utf-8").startswith(
-            "#: book/index.md:13 book/index.md\n")
+        # A docstring's location is a dotted name, not a path: kept.
+        assert pot.read_text(encoding="utf-8") == (
+            '#: book/index.md:13 book/index.md\nmsgid "a"\n'
+            '#: course_lib.optim.Adam:4\nmsgid "b"\n')
 
 
 # --- the Sphinx side, on a two-page book --------------------------------------
