@@ -20,7 +20,7 @@ help:
 	@echo "make pdf                  the whole book as one PDF (_build/pdf/book.pdf)"
 	@echo "make test                 build the book if needed, then run every test"
 	@echo "make lint                 ruff and mypy over course_lib, course_tools, tests and benchmarks"
-	@echo "make mutate               mutation testing of course_lib, on demand (slow): test-artifacts/mutation/report.md"
+	@echo "make mutate               mutation testing of course_lib and the grader's scoring, on demand (slow)"
 	@echo "make release              regenerate exercises/ from solutions/"
 	@echo "make validate NB=path     check a notebook against its visible tests"
 	@echo "make grade SUBMISSIONS=dir  autograde a folder of submissions (CSV + feedback)"
