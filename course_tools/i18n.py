@@ -743,22 +743,28 @@ def build(out: Path, cache: Path, english: bool, verbose: bool = False) -> int:
 
     if cache == BUILD / ".jupyter_cache":
         forget_stale_executions()
-    doctrees = out.parent / ".doctrees-i18n"
+    work = out.parent / "i18n"
     if english:
-        result = run_sphinx("html", out, doctrees / "en", None, cache, verbose)
+        result = run_sphinx("html", out, work / "en" / ".doctrees", None, cache,
+                            verbose)
         _report("English edition", result)
         if result.status != 0:
             print("i18n build: the English edition failed (see above).",
                   file=sys.stderr)
             return result.status
-    zh_out = out / ZH_DIR
-    result = run_sphinx("html", zh_out, doctrees / LANGUAGE, LANGUAGE, cache,
+    # myst-nb writes its executed notebooks beside the output folder, so the
+    # Chinese edition is built outside the English one, then copied in.
+    stage = work / LANGUAGE / "html"
+    result = run_sphinx("html", stage, stage.parent / ".doctrees", LANGUAGE, cache,
                         verbose)
     _report("Chinese edition", result)
     if result.status != 0:
         print("i18n build: the Chinese edition failed (see above).",
               file=sys.stderr)
         return result.status
+    zh_out = out / ZH_DIR
+    shutil.rmtree(zh_out, ignore_errors=True)
+    shutil.copytree(stage, zh_out, ignore=shutil.ignore_patterns(".buildinfo"))
     if ZH_FONT.exists():
         # The shipped font holds the English book's few Chinese characters;
         # the Chinese edition needs those of its translations too.
@@ -800,6 +806,34 @@ def _complete_theme_catalogue(app: Any) -> None:
         with po.open("rb") as source, mo.open("wb") as target:
             write_mo(target, read_po(source))
     locale.init([str(LOCALE)], language, "booktheme")
+
+
+#: A glue reference to the document's own data: ``{glue:text}`key:fmt```.
+_SAME_DOC_GLUE = re.compile(r"(\{glue(?::[\w-]+)?\}`)(?![^`]*::)")
+
+
+def glue_from(document_path: str, text: str) -> str:
+    """Point the glue references of ``text`` at the document
+    ``document_path`` (relative to the book's root)."""
+    return _SAME_DOC_GLUE.sub(lambda m: f"{m.group(1)}/{document_path}::", text)
+
+
+def _translated_glue_parser(app: Any) -> None:
+    """myst-nb parses a translated message in a document of its own, without
+    the notebook's glue data; its glue references are pointed at the glue
+    cache of the document they belong to (``{glue:text}`/book/x.md::key```),
+    which myst-nb resolves after reading."""
+    from myst_nb.sphinx_ import Parser
+
+    class TranslatedGlueParser(Parser):
+        def parse(self, inputstring: str, document: Any) -> None:
+            if document.current_source.endswith("<translated>"):
+                env = document.settings.env
+                inputstring = glue_from(str(env.doc2path(env.docname, False)),
+                                        inputstring)
+            super().parse(inputstring, document)
+
+    app.add_source_parser(TranslatedGlueParser, override=True)
 
 
 def setup(app: Any) -> dict[str, Any]:
@@ -847,6 +881,7 @@ def setup(app: Any) -> dict[str, Any]:
 
     app.add_transform(MathIsNotAMessage)
     app.add_transform(TranslateTocCaptions)
+    _translated_glue_parser(app)
     app.connect("builder-inited", _complete_theme_catalogue)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 

@@ -418,6 +418,15 @@ def test_every_page_gets_the_button_and_an_alternate_link():
     assert ">English</span>" in html and 'lang="en"' in html
 
 
+def test_glue_in_a_translation_reads_its_documents_glue_cache():
+    text = ("差距为 {glue:text}`ch3_gap:.3g`，准确率 {glue:text}`ch3_acc:.1%`，"
+            "另见 {glue:text}`other.md::k:.2f`。")
+    assert i18n.glue_from("book/03_initialization.md", text) == (
+        "差距为 {glue:text}`/book/03_initialization.md::ch3_gap:.3g`，准确率 "
+        "{glue:text}`/book/03_initialization.md::ch3_acc:.1%`，"
+        "另见 {glue:text}`other.md::k:.2f`。")
+
+
 # --- the Sphinx configuration ----------------------------------------------------
 
 
@@ -520,3 +529,41 @@ def test_a_small_book_is_extracted_and_translated(tmp_path):
     assert 'href="page.html"' in html and "那一页" in html
     assert "np.log" in html and "a = b + c" in html
     assert "章节" in html and ">Chapters<" not in html
+
+
+def _notebook() -> str:
+    import json
+
+    glue = {"output_type": "display_data", "metadata": {"scrapbook": {
+        "name": "gap", "mime_prefix": "application/papermill.record/"}},
+        "data": {"application/papermill.record/text/plain": "0.4567"}}
+    cells = [
+        {"cell_type": "markdown", "id": "a1", "metadata": {}, "source":
+         "# Numbers\n\nThe gap is {glue:text}`gap:.2f` after training."},
+        {"cell_type": "code", "id": "a2", "metadata": {}, "execution_count": 1,
+         "source": "glue('gap', 0.4567)", "outputs": [glue]},
+    ]
+    return json.dumps({"cells": cells, "metadata": {"kernelspec": {
+        "name": "python3", "display_name": "Python 3", "language": "python"}},
+        "nbformat": 4, "nbformat_minor": 5})
+
+
+@pytest.mark.slow
+def test_glue_in_a_translated_notebook_shows_the_same_number(tmp_path):
+    src = tmp_path / "src"
+    po = src / "locale" / "zh_CN" / "LC_MESSAGES" / "index.po"
+    po.parent.mkdir(parents=True)
+    (src / "index.ipynb").write_text(_notebook(), encoding="utf-8")
+    conf = {"extensions": ["myst_nb", "course_tools.i18n"],
+            "nb_execution_mode": "off"}
+    _sphinx(src, "gettext", tmp_path / "pot", **conf)
+    pot = (tmp_path / "pot" / "index.pot").read_text(encoding="utf-8")
+    assert 'msgid "The gap is {glue:text}`gap:.2f` after training."' in pot
+    assert "glue('gap'" not in pot, "a code cell became a message"
+    po.write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=utf-8\\n"\n\n'
+        'msgid "The gap is {glue:text}`gap:.2f` after training."\n'
+        'msgstr "训练之后，差距为 {glue:text}`gap:.2f`。"\n', encoding="utf-8")
+    _sphinx(src, "html", tmp_path / "html", language="zh_CN", **conf)
+    html = (tmp_path / "html" / "index.html").read_text(encoding="utf-8")
+    assert "训练之后，差距为 0.46。" in re.sub(r"<[^>]+>", "", html)
