@@ -567,3 +567,30 @@ def test_glue_in_a_translated_notebook_shows_the_same_number(tmp_path):
     _sphinx(src, "html", tmp_path / "html", language="zh_CN", **conf)
     html = (tmp_path / "html" / "index.html").read_text(encoding="utf-8")
     assert "训练之后，差距为 0.46。" in re.sub(r"<[^>]+>", "", html)
+
+
+def test_a_changed_english_sentence_becomes_fuzzy(tmp_path):
+    """Editing the English never leaves a stale translation in the book:
+    sphinx-intl marks it fuzzy, Sphinx then shows the English, and
+    ``status --strict`` fails until a translator confirms it."""
+    basic = pytest.importorskip("sphinx_intl.basic")
+    pot_dir, locale = tmp_path / "pot", tmp_path / "locale"
+    pot = pot_dir / "book" / "x.pot"
+    pot.parent.mkdir(parents=True)
+    header = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=utf-8\\n"\n\n'
+    pot.write_text(header + 'msgid "Who this course is for"\nmsgstr ""\n',
+                   encoding="utf-8")
+    basic.update(str(locale), str(pot_dir), ("zh_CN",), jobs=1)
+    po = i18n.catalogues(locale)["book/x"]
+    po.write_text(po.read_text(encoding="utf-8").replace(
+        'msgid "Who this course is for"\nmsgstr ""',
+        'msgid "Who this course is for"\nmsgstr "本课程适合谁"'), encoding="utf-8")
+    assert i18n.status([], strict=True, locale=locale) == 0
+    pot.write_text(header + 'msgid "Who this course is written for"\nmsgstr ""\n',
+                   encoding="utf-8")
+    basic.update(str(locale), str(pot_dir), ("zh_CN",), jobs=1)
+    row = i18n.document_status("book/x", po)
+    # The old translation is kept for review, marked fuzzy.
+    assert (row.messages, row.translated, row.fuzzy) == (1, 0, 1)
+    assert 'msgstr "本课程适合谁"' in po.read_text(encoding="utf-8")
+    assert i18n.status([], strict=True, locale=locale) == 1
