@@ -845,7 +845,8 @@ def setup(app: Any) -> dict[str, Any]:
     from sphinx.util.i18n import docname_to_domain
 
     class MathIsNotAMessage(SphinxTransform):
-        """Display equations are notation, identical in both editions:
+        """Display equations are notation and a cell's outputs (a Markdown
+        output too) come from the execution: identical in both editions,
         they are no messages."""
 
         # Before ExtraTranslatableNodes (10) and the Locale transform (20).
@@ -854,6 +855,10 @@ def setup(app: Any) -> dict[str, Any]:
         def apply(self, **kwargs: Any) -> None:
             for node in self.document.findall(nodes.math_block):
                 node["translatable"] = False
+            for output in self.document.findall(nodes.container):
+                if "cell_output" in output.get("classes", []):
+                    for node in output.findall(nodes.TextElement):
+                        node["translatable"] = False
 
     class TranslateTocCaptions(SphinxTransform):
         """The table of contents' captions (Chapters, Appendix, ...) are

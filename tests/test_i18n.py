@@ -537,11 +537,13 @@ def _notebook() -> str:
     glue = {"output_type": "display_data", "metadata": {"scrapbook": {
         "name": "gap", "mime_prefix": "application/papermill.record/"}},
         "data": {"application/papermill.record/text/plain": "0.4567"}}
+    markdown = {"output_type": "display_data", "metadata": {},
+                "data": {"text/markdown": "Validation accuracy **91.7 %** today."}}
     cells = [
         {"cell_type": "markdown", "id": "a1", "metadata": {}, "source":
          "# Numbers\n\nThe gap is {glue:text}`gap:.2f` after training."},
         {"cell_type": "code", "id": "a2", "metadata": {}, "execution_count": 1,
-         "source": "glue('gap', 0.4567)", "outputs": [glue]},
+         "source": "glue('gap', 0.4567)", "outputs": [glue, markdown]},
     ]
     return json.dumps({"cells": cells, "metadata": {"kernelspec": {
         "name": "python3", "display_name": "Python 3", "language": "python"}},
@@ -560,13 +562,16 @@ def test_glue_in_a_translated_notebook_shows_the_same_number(tmp_path):
     pot = (tmp_path / "pot" / "index.pot").read_text(encoding="utf-8")
     assert 'msgid "The gap is {glue:text}`gap:.2f` after training."' in pot
     assert "glue('gap'" not in pot, "a code cell became a message"
+    assert "Validation accuracy" not in pot, "an output became a message"
     po.write_text(
         'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=utf-8\\n"\n\n'
         'msgid "The gap is {glue:text}`gap:.2f` after training."\n'
         'msgstr "训练之后，差距为 {glue:text}`gap:.2f`。"\n', encoding="utf-8")
     _sphinx(src, "html", tmp_path / "html", language="zh_CN", **conf)
     html = (tmp_path / "html" / "index.html").read_text(encoding="utf-8")
-    assert "训练之后，差距为 0.46。" in re.sub(r"<[^>]+>", "", html)
+    text = re.sub(r"<[^>]+>", "", html)
+    assert "训练之后，差距为 0.46。" in text
+    assert "Validation accuracy 91.7 % today." in text
 
 
 def test_a_changed_english_sentence_becomes_fuzzy(tmp_path):
