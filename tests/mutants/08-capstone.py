@@ -70,7 +70,9 @@ MUTANTS = [
     Mutant(name="dropout-ratio-kept", cell="dropout",
            edits=[("keep = self.rng.random(x.shape) >= self.ratio",
                    "keep = self.rng.random(x.shape) < self.ratio")],
-           loses=("test_dropout", "test_accuracy")),
+           # keeping 30 % instead of 70 % of one layer's units still
+           # trains the network past the top bar
+           loses=("test_dropout",)),
     # ------------------------------------------------------------------ conv
     Mutant(name="conv-stride-ignored-in-col2im", cell="conv",
            edits=[("            xp[:, :, u:u + stride * out_h:stride,\n"
@@ -78,8 +80,10 @@ MUTANTS = [
                    "col[:, :, u, v]",
                    "            xp[:, :, u:u + out_h, v:v + out_w] += "
                    "col[:, :, u, v]")],
-           # max pooling shares col2im; the network still trains
-           loses=("test_conv", "test_maxpool")),
+           # max pooling shares col2im: the gradients of the pooled layers
+           # land on the wrong pixels and the network falls short of the
+           # top bar
+           loses=("test_conv", "test_maxpool", "test_accuracy")),
     Mutant(name="conv-torch", cell="conv",
            source="import torch\n\nConv2D = torch.nn.Conv2d",
            # im2col and col2im go with it, and max pooling needs them
