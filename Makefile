@@ -13,11 +13,12 @@ export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
-.PHONY: help install book book-clean pdf test test-fast lint mutate release validate grade lab bench classroom clean
+.PHONY: help install book book-clean book-zh i18n-extract i18n-status pdf test test-fast lint mutate release validate grade lab bench classroom clean
 
 help:
 	@echo "make book                 build the HTML book (executes every chapter, cached)"
 	@echo "make pdf                  the whole book as one PDF (_build/pdf/book.pdf)"
+	@echo "make book-zh              the Chinese edition (in translation) under _build/html/zh; locale/README.md"
 	@echo "make test                 build the book if needed, then run every test"
 	@echo "make lint                 ruff and mypy over course_lib, course_tools, tests and benchmarks"
 	@echo "make mutate               mutation testing of course_lib and the grader's scoring, on demand (slow)"
@@ -42,6 +43,22 @@ book: $(STAMP)
 
 pdf: book
 	$(BIN)/python -m course_tools.build_pdf
+
+I18N_STAMP := $(VENV)/.i18n-installed
+
+$(I18N_STAMP): $(STAMP) requirements-i18n.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-i18n.txt 2>&1 \
+	  | { grep -v '^WARNING: Location' || true; }
+	touch $(I18N_STAMP)
+
+book-zh: book $(I18N_STAMP)
+	$(BIN)/python -m course_tools.i18n build
+
+i18n-extract: $(I18N_STAMP)
+	$(BIN)/python -m course_tools.i18n extract
+
+i18n-status: $(I18N_STAMP)
+	$(BIN)/python -m course_tools.i18n status
 
 book-clean:
 	rm -rf _build
