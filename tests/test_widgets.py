@@ -166,6 +166,7 @@ def test_static_explorer_one_image_per_view():
         activation_histogram_explorer(live=False, init=0.37,
                                       static_layers=(2,),
                                       static_widths=(10,))
+    assert not plt.get_fignums(), "a failed call must close its figures"
 
 
 def test_views_differ_by_depth_and_width():

@@ -373,15 +373,19 @@ def activation_histogram_explorer(activation="sigmoid", init="xavier",
         for c in canvases.values():
             c.close()
 
-    return prerendered(
-        render,
-        {"activation": EXPLORER_ACTIVATIONS, "init": inits,
-         "width": {str(n): n for n in widths},
-         "n_layers": {str(n): n for n in layers}},
-        initial={"activation": activation, "init": init,
-                 "n_layers": n_layers, "width": width},
-        labels={"activation": "activation", "init": "initialization",
-                "n_layers": "layers", "width": "units per layer"},
-        widgets={"activation": "radio", "init": "select",
-                 "n_layers": "radio", "width": "radio"},
-        close=close, narrow=render_narrow, narrow_width=NARROW_SCREEN)
+    try:
+        return prerendered(
+            render,
+            {"activation": EXPLORER_ACTIVATIONS, "init": inits,
+             "width": {str(n): n for n in widths},
+             "n_layers": {str(n): n for n in layers}},
+            initial={"activation": activation, "init": init,
+                     "n_layers": n_layers, "width": width},
+            labels={"activation": "activation", "init": "initialization",
+                    "n_layers": "layers", "width": "units per layer"},
+            widgets={"activation": "radio", "init": "select",
+                     "n_layers": "radio", "width": "radio"},
+            close=close, narrow=render_narrow, narrow_width=NARROW_SCREEN)
+    except BaseException:
+        close()  # a bad initial value must not leave figures open
+        raise

@@ -198,14 +198,18 @@ def optimizer_playground(surface="bowl", optimizer="Momentum", lr=0.1,
         render.close()
         phone.close()
 
-    return prerendered(
-        render, {"optimizer": list(static_optimizers), "lr": rates},
-        initial={"optimizer": optimizer if optimizer in static_optimizers
-                 else static_optimizers[0],
-                 "lr": min(rates, key=lambda r: abs(r - lr))},
-        labels={"optimizer": "optimizer", "lr": "learning rate"},
-        widgets={"optimizer": "radio", "lr": "slider"},
-        dpi=90, close=close, narrow=phone)
+    try:
+        return prerendered(
+            render, {"optimizer": list(static_optimizers), "lr": rates},
+            initial={"optimizer": optimizer if optimizer in static_optimizers
+                     else static_optimizers[0],
+                     "lr": min(rates, key=lambda r: abs(r - lr))},
+            labels={"optimizer": "optimizer", "lr": "learning rate"},
+            widgets={"optimizer": "radio", "lr": "slider"},
+            dpi=90, close=close, narrow=phone)
+    except BaseException:
+        close()
+        raise
 
 
 class _BowlFrames:
