@@ -31,7 +31,7 @@ from ._validation import (
 )
 
 __all__ = ["Augment", "GaussianNoise", "RandomBrightness", "RandomFlip",
-           "RandomShift", "arrows", "as_images"]
+           "RandomShift", "RandomStroke", "RandomWarp", "arrows", "as_images"]
 
 
 def _check_image_shape(where, image_shape):
@@ -141,6 +141,121 @@ class RandomShift(_Transform):
                      np.arange(c)[None, :, None, None],
                      rows[:, None, :, None], cols[:, None, None, :]]
         return out.reshape(x.shape)
+
+
+class RandomWarp(_Transform):
+    r"""Turn, zoom and move each image by a random amount (bilinear, blank
+    outside).
+
+    Per sample, :math:`\theta \sim U(-a, a)` degrees,
+    :math:`z \sim U(1 - m, 1 + m)` and :math:`d_y, d_x \sim U(-s, s)` pixels.
+    Output pixel :math:`(i, j)`, with :math:`i, j` measured from the image's
+    centre :math:`c`, reads the input at
+
+    .. math::
+        \begin{aligned}
+        y &= (i\cos\theta + j\sin\theta)/z + c_y - d_y,\\
+        u &= (j\cos\theta - i\sin\theta)/z + c_x - d_x,
+        \end{aligned}
+
+    interpolated bilinearly between the four nearest pixels, which count as
+    ``fill`` outside the image.
+
+    Parameters
+    ----------
+    degrees : float >= 0, default 10.0
+        :math:`a`, the largest turn.
+    zoom : float in [0, 1), default 0.08
+        :math:`m`, the largest relative zoom in or out.
+    shift : float >= 0, default 1.0
+        :math:`s`, the largest move along each axis, in pixels (fractions
+        allowed).
+    image_shape : (H, W) or (C, H, W), optional
+        Needed for flat batches (N, D).
+    fill : float, default 0.0
+        Value outside the image.
+
+    Notes
+    -----
+    torchvision: ``transforms.RandomAffine(degrees, translate, scale)``
+    (bilinear); Keras: ``RandomRotation`` + ``RandomZoom`` +
+    ``RandomTranslation``. Chapter 8 trains its reference with it.
+    """
+
+    def __init__(self, degrees=10.0, zoom=0.08, shift=1.0, image_shape=None,
+                 fill=0.0):
+        self.degrees = check_finite_number("RandomWarp", "degrees", degrees,
+                                           low=0.0)
+        self.zoom = check_finite_number("RandomWarp", "zoom", zoom, 0.0, 0.99)
+        self.shift = check_finite_number("RandomWarp", "shift", shift,
+                                         low=0.0)
+        self.image_shape = _check_image_shape("RandomWarp", image_shape)
+        self.fill = check_finite_number("RandomWarp", "fill", fill)
+
+    def _apply(self, x, rng):
+        img = as_images("RandomWarp", x, self.image_shape)
+        n, c, h, w = img.shape
+        theta = np.deg2rad(rng.uniform(-self.degrees, self.degrees,
+                                       (n, 1, 1)))
+        z = rng.uniform(1 - self.zoom, 1 + self.zoom, (n, 1, 1))
+        dy, dx = rng.uniform(-self.shift, self.shift, (2, n, 1, 1))
+        cy, cx = (h - 1) / 2, (w - 1) / 2
+        i, j = np.mgrid[0:h, 0:w]
+        i, j = i - cy, j - cx
+        y = (np.cos(theta) * i + np.sin(theta) * j) / z + cy - dy
+        u = (np.cos(theta) * j - np.sin(theta) * i) / z + cx - dx
+        y0, u0 = np.floor(y).astype(int), np.floor(u).astype(int)
+        fy, fu = (y - y0)[:, None], (u - u0)[:, None]    # (N, 1, H, W)
+        # one ring of fill around the image; reads further out land on it
+        padded = np.pad(img, ((0, 0), (0, 0), (1, 1), (1, 1)),
+                        constant_values=self.fill)
+        rows = np.arange(n)[:, None, None, None]
+        chans = np.arange(c)[None, :, None, None]
+
+        def at(r, q):
+            return padded[rows, chans, np.clip(r + 1, 0, h + 1)[:, None],
+                          np.clip(q + 1, 0, w + 1)[:, None]]
+
+        out = ((1 - fy) * ((1 - fu) * at(y0, u0) + fu * at(y0, u0 + 1))
+               + fy * ((1 - fu) * at(y0 + 1, u0) + fu * at(y0 + 1, u0 + 1)))
+        return out.reshape(x.shape)
+
+
+class RandomStroke(_Transform):
+    r"""Make each image's strokes lighter or heavier.
+
+    .. math::
+        y_n = x_n^{\,\gamma_n}, \qquad \log\gamma_n \sim U(-g, g)
+
+    one :math:`\gamma_n` per sample: :math:`\gamma < 1` thickens faint
+    strokes, :math:`\gamma > 1` thins them; 0 and 1 stay where they are.
+
+    Parameters
+    ----------
+    max_log_gamma : float >= 0, default 0.3
+        :math:`g`.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` holds negative values (pixels must be >= 0).
+
+    Notes
+    -----
+    torchvision: ``transforms.functional.adjust_gamma`` with a random gamma.
+    """
+
+    def __init__(self, max_log_gamma=0.3):
+        self.max_log_gamma = check_finite_number(
+            "RandomStroke", "max_log_gamma", max_log_gamma, low=0.0)
+
+    def _apply(self, x, rng):
+        if np.any(x < 0):
+            raise error("RandomStroke", "x", "pixels >= 0 (apply it before "
+                        "adding noise)", f"a minimum of {float(x.min()):g}")
+        g = self.max_log_gamma
+        gamma = np.exp(rng.uniform(-g, g, (x.shape[0],) + (1,) * (x.ndim - 1)))
+        return x ** gamma
 
 
 class RandomFlip(_Transform):

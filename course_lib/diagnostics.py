@@ -129,8 +129,10 @@ def forward_activations(x, n_layers=5, width=100, activation="sigmoid",
 
     .. math::
 
-        a^{(l)} = z^{(l-1)} W^{(l)}, \qquad z^{(l)} = h(a^{(l)}),
-        \qquad z^{(0)} = x,
+        \begin{aligned}
+        a^{(l)} &= z^{(l-1)} W^{(l)}, \\
+        z^{(l)} &= h(a^{(l)}), \qquad z^{(0)} = x,
+        \end{aligned}
 
     with no bias, :math:`h` the activation and every :math:`W^{(l)}` drawn
     by the same initialization.
@@ -283,10 +285,12 @@ def activation_stats(acts, activation=None, eps=0.02) -> dict:
 
     .. math::
 
+        \begin{gathered}
         \mu_l = \operatorname{mean}(z^{(l)}), \quad
-        \sigma_l = \operatorname{std}(z^{(l)}), \quad
+        \sigma_l = \operatorname{std}(z^{(l)}), \\
         s_l = \frac{\#\{\text{within } \varepsilon (u - v)
         \text{ of } u \text{ or } v\}}{N\cdot M},
+        \end{gathered}
 
     where :math:`(v, u)` are the asymptotes of the activation: (0, 1) for
     the sigmoid, (−1, 1) for tanh. With the default

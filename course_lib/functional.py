@@ -77,9 +77,11 @@ def cross_entropy(logits: np.ndarray, t: np.ndarray) -> float:
 
     .. math::
 
-        L = -\frac1N\sum_n \log y_{n, t_n} \quad\text{(int labels)},
-        \qquad L = -\frac1N\sum_n\sum_k t_{nk}\log y_{nk}
-        \quad\text{(probability rows)}
+        \begin{gathered}
+        L = -\frac1N\sum_n \log y_{n, t_n} \quad\text{(int labels)}, \\
+        L = -\frac1N\sum_n\sum_k t_{nk}\log y_{nk} \\
+        \text{(probability rows)}
+        \end{gathered}
 
     with :math:`y = \mathrm{softmax}(x)`. ``t`` holds int labels (N,) in
     [0, K − 1] or rows of class probabilities (N, K), as PyTorch's

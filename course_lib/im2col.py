@@ -150,8 +150,10 @@ def im2col(x, kh, kw, stride=1, pad=0, pad_value=0.0) -> np.ndarray:
 
     .. math::
 
-        \mathrm{col}[n,\; (c, u, v),\; (i, j)]
-        = x_\mathrm{pad}[n,\; c,\; iS + u,\; jS + v]
+        \begin{aligned}
+        &\mathrm{col}[n,\; (c, u, v),\; (i, j)] \\
+        &\quad {}= x_\mathrm{pad}[n,\; c,\; iS + u,\; jS + v]
+        \end{aligned}
 
     Parameters
     ----------
@@ -208,8 +210,10 @@ def col2im(col, x_shape, kh, kw, stride=1, pad=0) -> np.ndarray:
 
     .. math::
 
-        dx_\mathrm{pad}[n, c, iS + u, jS + v]
-        \mathrel{+}= \mathrm{col}[n, (c, u, v), (i, j)]
+        \begin{aligned}
+        &dx_\mathrm{pad}[n, c, iS + u, jS + v] \\
+        &\quad {}\mathrel{+}= \mathrm{col}[n, (c, u, v), (i, j)]
+        \end{aligned}
 
     Parameters
     ----------
@@ -270,8 +274,10 @@ def receptive_field(kernels, strides) -> list[tuple[int, int]]:
 
     .. math::
 
-        r_l = r_{l-1} + (k_l - 1)\,j_{l-1}, \qquad j_l = j_{l-1} S_l,
-        \qquad r_0 = j_0 = 1
+        \begin{gathered}
+        r_l = r_{l-1} + (k_l - 1)\,j_{l-1}, \\
+        j_l = j_{l-1} S_l, \qquad r_0 = j_0 = 1
+        \end{gathered}
 
     Parameters
     ----------
@@ -312,8 +318,11 @@ def conv2d_naive(x, W, b, stride=1, pad=0) -> np.ndarray:
 
     .. math::
 
-        \mathrm{out}[n, f, i, j] = b_f + \sum_{c}\sum_{u}\sum_{v}
-        W[f, c, u, v]\; x_\mathrm{pad}[n, c, iS + u, jS + v]
+        \begin{aligned}
+        &\mathrm{out}[n, f, i, j] \\
+        &\quad {}= b_f + \sum_{c}\sum_{u}\sum_{v} W[f, c, u, v] \\
+        &\qquad {}\cdot x_\mathrm{pad}[n, c, iS + u, jS + v]
+        \end{aligned}
 
     Parameters
     ----------
@@ -363,8 +372,10 @@ def maxpool2d_naive(x, size=2, stride=2, pad=0) -> np.ndarray:
 
     .. math::
 
-        \mathrm{out}[n, c, i, j] = \max_{0 \le u < k_h,\, 0 \le v < k_w}
-        x_\mathrm{pad}[n, c, iS + u, jS + v]
+        \begin{aligned}
+        &\mathrm{out}[n, c, i, j] = \max_{0 \le u < k_h,\, 0 \le v < k_w} \\
+        &\qquad x_\mathrm{pad}[n, c, iS + u, jS + v]
+        \end{aligned}
 
     Padding is ``-inf`` (a padded cell never wins). For teaching and
     testing; :class:`course_lib.layers.MaxPool2D` is the fast version.

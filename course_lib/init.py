@@ -141,9 +141,11 @@ def std_for(name: str, fan_in: int, fan_out: int | None = None) -> float:
 
     .. math::
 
+        \begin{gathered}
         \text{xavier: } \frac{1}{\sqrt{n_\mathrm{in}}},\qquad
-        \text{glorot: } \sqrt{\frac{2}{n_\mathrm{in} + n_\mathrm{out}}},
-        \qquad \text{he: } \sqrt{\frac{2}{n_\mathrm{in}}}
+        \text{he: } \sqrt{\frac{2}{n_\mathrm{in}}}, \\
+        \text{glorot: } \sqrt{\frac{2}{n_\mathrm{in} + n_\mathrm{out}}}
+        \end{gathered}
 
     Parameters
     ----------
@@ -229,8 +231,10 @@ def uniform(shape, low=-0.05, high=0.05, rng=None, dtype=np.float64):
 
     .. math::
 
-        W_{ij} \sim U(\mathrm{low}, \mathrm{high}), \qquad
+        \begin{gathered}
+        W_{ij} \sim U(\mathrm{low}, \mathrm{high}), \\
         \operatorname{Var} W_{ij} = \frac{(\mathrm{high}-\mathrm{low})^2}{12}
+        \end{gathered}
 
     so the symmetric :math:`U(-a, a)` has standard deviation
     :math:`a/\sqrt3`.
@@ -358,8 +362,10 @@ def xavier_uniform(shape, rng=None, dtype=np.float64):
 
     .. math::
 
-        W_{ij} \sim U(-a, a), \qquad a = \sqrt{3/n_\mathrm{in}}
-        \quad(\text{so } \operatorname{Var} W_{ij} = a^2/3 = 1/n_\mathrm{in})
+        \begin{gathered}
+        W_{ij} \sim U(-a, a), \qquad a = \sqrt{3/n_\mathrm{in}} \\
+        (\text{so } \operatorname{Var} W_{ij} = a^2/3 = 1/n_\mathrm{in})
+        \end{gathered}
 
     ``shape``, ``rng`` and ``dtype`` as in :func:`normal`, which also
     names the errors.

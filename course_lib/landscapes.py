@@ -114,8 +114,11 @@ class GaussianValley(Landscape):
     r"""One symmetric valley shaped like an upside-down Gaussian.
 
     .. math::
-        E(x) = d\,\bigl(1 - e^{-x^2 / (2 w^2)}\bigr), \qquad
-        E'(x) = \frac{d\,x}{w^2}\, e^{-x^2/(2 w^2)}
+
+        \begin{aligned}
+        E(x) &= d\,\bigl(1 - e^{-x^2 / (2 w^2)}\bigr), \\
+        E'(x) &= \frac{d\,x}{w^2}\, e^{-x^2/(2 w^2)}
+        \end{aligned}
 
     The error is 0 at the bottom x = 0 and approaches ``depth`` far away,
     where the slope fades. The curvature at the bottom is
@@ -169,8 +172,11 @@ class PlateauCurve(Landscape):
     r"""A hill, then a nearly flat plateau, then a valley.
 
     .. math::
-        E(x) = h\,\sigma\!\Big(-\frac{x - c}{s}\Big)
-        + d\,\bigl(1 - e^{-(x - m)^2/(2w^2)}\bigr)
+
+        \begin{aligned}
+        E(x) &= h\,\sigma\!\Big(-\frac{x - c}{s}\Big) \\
+        &\quad {}+ d\,\bigl(1 - e^{-(x - m)^2/(2w^2)}\bigr)
+        \end{aligned}
 
     with :math:`\sigma` the logistic sigmoid, hill height h = 0.6 centred
     at c = −1.2 (steepness s = 0.15), and a valley of depth d = 0.4 at
@@ -209,8 +215,11 @@ class SplitPointError(Landscape):
     replaced by a sigmoid of width ``temperature`` :math:`\tau`:
 
     .. math::
-        E(s) = \sum_{i:\,t_i = 1} \sigma\!\Big(\frac{s - x_i}{\tau}\Big)
-             + \sum_{i:\,t_i = 0} \sigma\!\Big(\frac{x_i - s}{\tau}\Big)
+
+        \begin{aligned}
+        E(s) &= \sum_{i:\,t_i = 1} \sigma\!\Big(\frac{s - x_i}{\tau}\Big) \\
+             &\quad {}+ \sum_{i:\,t_i = 0} \sigma\!\Big(\frac{x_i - s}{\tau}\Big)
+        \end{aligned}
 
     Parameters
     ----------

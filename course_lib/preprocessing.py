@@ -231,9 +231,13 @@ class MeanNormalizer(Scaler):
 class StandardScaler(Scaler):
     r"""Standardize: zero mean and unit standard deviation on the training data.
 
-    .. math:: x' = \frac{x - \mu}{\sigma},\qquad
-              \mu = \frac1N\sum_n x_n,\quad
-              \sigma = \sqrt{\frac1N\sum_n (x_n - \mu)^2}
+    .. math::
+
+        \begin{gathered}
+        x' = \frac{x - \mu}{\sigma},\qquad
+        \mu = \frac1N\sum_n x_n, \\
+        \sigma = \sqrt{\frac1N\sum_n (x_n - \mu)^2}
+        \end{gathered}
 
     Attributes
     ----------

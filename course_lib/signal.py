@@ -221,8 +221,10 @@ def sobel(image, mode="same"):
 
     .. math::
 
-        G_x = K_x \star I,\quad G_y = K_y \star I,\quad
+        \begin{gathered}
+        G_x = K_x \star I,\quad G_y = K_y \star I, \\
         |G| = \sqrt{G_x^2 + G_y^2}
+        \end{gathered}
 
     with :math:`K_x` = :data:`SOBEL_X` and :math:`K_y` = :data:`SOBEL_Y`
     and :math:`\star` the cross-correlation.

@@ -3,8 +3,12 @@ r"""Mini-batch training loop with history, schedules, callbacks and a progress b
 One epoch visits every sample exactly once, in a new random order:
 
 .. math::
-    \pi_e = \text{permutation}(N), \qquad
-    B_{e,i} = \{\pi_e(ib), \dots, \pi_e(\min((i+1)b, N) - 1)\},
+
+    \begin{aligned}
+    \pi_e &= \text{permutation}(N), \\
+    B_{e,i} &= \{\pi_e(ib), \dots, \\
+    &\qquad \pi_e(\min((i+1)b, N) - 1)\},
+    \end{aligned}
 
 and each mini-batch :math:`B_{e,i}` makes one update
 :math:`\theta \leftarrow \text{update}(\theta, \nabla_\theta L_{B_{e,i}})`.

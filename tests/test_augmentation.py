@@ -11,6 +11,8 @@ from course_lib.augmentation import (
     RandomBrightness,
     RandomFlip,
     RandomShift,
+    RandomStroke,
+    RandomWarp,
     arrows,
 )
 from course_lib.network import mlp
@@ -177,3 +179,93 @@ def test_arrows_and_flip_breaks_labels():
     flipped = RandomFlip(p=1.0)(x, 0)
     np.testing.assert_array_equal(points_right(flipped), t == 0)
     np.testing.assert_array_equal(arrows(10, rng=3)[0], arrows(10, rng=3)[0])
+
+
+# ------------------------------------------------------------- RandomWarp
+
+def _warp_by_loop(img, theta, z, dy, dx):
+    """One (H, W) image read through the warp, pixel by pixel, with the
+    four-neighbour bilinear rule written out (0 outside)."""
+    h, w = img.shape
+    cy, cx = (h - 1) / 2, (w - 1) / 2
+
+    def pixel(r, q):
+        return img[r, q] if 0 <= r < h and 0 <= q < w else 0.0
+
+    out = np.zeros_like(img)
+    for i in range(h):
+        for j in range(w):
+            di, dj = i - cy, j - cx
+            y = (np.cos(theta) * di + np.sin(theta) * dj) / z + cy - dy
+            u = (np.cos(theta) * dj - np.sin(theta) * di) / z + cx - dx
+            r, q = int(np.floor(y)), int(np.floor(u))
+            a, b = y - r, u - q
+            out[i, j] = ((1 - a) * (1 - b) * pixel(r, q) + (1 - a) * b * pixel(r, q + 1)
+                         + a * (1 - b) * pixel(r + 1, q) + a * b * pixel(r + 1, q + 1))
+    return out
+
+
+def test_random_warp_reads_each_pixel_as_the_bilinear_rule_says():
+    x = np.random.default_rng(1).random((4, 2, 6, 7))
+    got = RandomWarp(degrees=25, zoom=0.2, shift=1.5)(x, np.random.default_rng(7))
+    draws = np.random.default_rng(7)
+    theta = np.deg2rad(draws.uniform(-25, 25, (4, 1, 1)))[:, 0, 0]
+    z = draws.uniform(0.8, 1.2, (4, 1, 1))[:, 0, 0]
+    dy, dx = draws.uniform(-1.5, 1.5, (2, 4, 1, 1))[:, :, 0, 0]
+    for n in range(4):
+        for c in range(2):
+            want = _warp_by_loop(x[n, c], theta[n], z[n], dy[n], dx[n])
+            np.testing.assert_allclose(got[n, c], want, rtol=1e-12, atol=1e-12)
+
+
+def test_random_warp_without_range_is_the_identity_and_keeps_dtype_and_shape():
+    x = np.random.default_rng(2).random((3, 64)).astype(np.float32)
+    out = RandomWarp(0, 0, 0, image_shape=(8, 8))(x, rng=0)
+    assert out.dtype == np.float32 and out.shape == (3, 64)
+    np.testing.assert_array_equal(out, x)
+    assert out is not x
+
+
+def test_random_warp_moves_a_dot_by_a_whole_pixel_and_fills_outside():
+    x = np.zeros((1, 1, 5, 5))
+    x[0, 0, 2, 2] = 1.0
+    # the move is drawn from U(-1, 1) after the turn and the zoom
+    warp = RandomWarp(degrees=0, zoom=0, shift=1.0, fill=0.5)
+    draws = np.random.default_rng(4)
+    draws.uniform(0, 0, (1, 1, 1))
+    draws.uniform(1, 1, (1, 1, 1))
+    dy, dx = draws.uniform(-1, 1, (2, 1, 1, 1))[:, 0, 0, 0]
+    out = warp(x, np.random.default_rng(4))[0, 0]
+    # the dot's mass is kept inside the image and split between 4 pixels
+    r, q = 2 + int(np.floor(dy)), 2 + int(np.floor(dx))
+    fy, fu = dy - np.floor(dy), dx - np.floor(dx)
+    assert out[r + 1, q + 1] == pytest.approx(fy * fu)
+    assert out[r, q] == pytest.approx((1 - fy) * (1 - fu))
+    # a blank image: the edge the image moved away from reads the fill
+    # (partly), the centre reads only the image
+    blank = warp(np.zeros((1, 1, 5, 5)), np.random.default_rng(4))[0, 0]
+    assert 0 < blank.max() <= 0.5 and blank[2, 2] == 0.0
+
+
+@pytest.mark.parametrize(("kwargs", "name"), [
+    ({"degrees": -1}, "degrees"), ({"zoom": 1.0}, "zoom"),
+    ({"shift": float("nan")}, "shift"), ({"image_shape": (8,)}, "image_shape")])
+def test_random_warp_names_a_bad_argument(kwargs, name):
+    with pytest.raises((ValueError, TypeError), match=name):
+        RandomWarp(**kwargs)
+
+
+# ----------------------------------------------------------- RandomStroke
+
+def test_random_stroke_raises_each_image_to_its_own_power():
+    x = np.array([[0.0, 0.25, 1.0], [0.5, 0.81, 1.0]])
+    out = RandomStroke(0.3)(x, np.random.default_rng(5))
+    gamma = np.exp(np.random.default_rng(5).uniform(-0.3, 0.3, (2, 1)))
+    np.testing.assert_allclose(out, x ** gamma, rtol=1e-15)
+    assert out[0, 0] == 0.0 and out[0, 2] == 1.0 and out[1, 2] == 1.0
+    assert not np.allclose(out[0, 1] ** (1 / gamma[1, 0]), 0.25)  # per image
+
+
+def test_random_stroke_refuses_negative_pixels():
+    with pytest.raises(ValueError, match="RandomStroke.*x.*>= 0"):
+        RandomStroke()(np.array([[0.2, -0.1]]), rng=0)

@@ -24,9 +24,12 @@ class FastAdam(Adam):
     r"""Adam computed on flat buffers; same arguments, state and results.
 
     .. math::
-        W \leftarrow W - \frac{m}{a\sqrt{v} + e}, \qquad
+
+        \begin{gathered}
+        W \leftarrow W - \frac{m}{a\sqrt{v} + e}, \\
         a = \frac{1-\beta_1^t}{\eta\sqrt{1-\beta_2^t}}, \quad
         e = \frac{\epsilon\,(1-\beta_1^t)}{\eta}
+        \end{gathered}
 
     which is :class:`~course_lib.optim.Adam`'s
     :math:`\eta\,\hat m/(\sqrt{\hat v} + \epsilon)` multiplied out (equal to

@@ -22,11 +22,13 @@ class ActivityRegularization(Layer):
     For a batch :math:`a` of :math:`N` samples,
 
     .. math::
-        \Omega(a) = \frac{1}{N} \sum_{n=1}^{N} \sum_i
-            \big(\lambda_1 |a_{ni}| + \lambda_2 a_{ni}^2\big),
-        \qquad
-        \frac{\partial \Omega}{\partial a} = \frac{1}{N}
+
+        \begin{aligned}
+        \Omega(a) &= \frac{1}{N} \sum_{n=1}^{N} \sum_i
+            \big(\lambda_1 |a_{ni}| + \lambda_2 a_{ni}^2\big), \\
+        \frac{\partial \Omega}{\partial a} &= \frac{1}{N}
             \big(\lambda_1 \operatorname{sign}(a) + 2 \lambda_2 a\big).
+        \end{aligned}
 
     Forward returns ``x`` unchanged (a copy); backward returns
     ``dout + dΩ/da``, so the gradient of the penalty joins the gradient of

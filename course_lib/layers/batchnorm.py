@@ -42,8 +42,10 @@ def channel_statistics(x: np.ndarray, unbiased: bool = False):
 
     .. math::
 
-        \mu_c = \frac1m \sum_i x_{ic}, \qquad
-        \sigma_c^2 = \frac1{m - u} \sum_i (x_{ic} - \mu_c)^2
+        \begin{aligned}
+        \mu_c &= \frac1m \sum_i x_{ic}, \\
+        \sigma_c^2 &= \frac1{m - u} \sum_i (x_{ic} - \mu_c)^2
+        \end{aligned}
 
     where :math:`i` runs over the :math:`m = N` samples, or the
     :math:`m = N H W` pixels of all images, and :math:`u = 1` for the
@@ -92,18 +94,22 @@ class BatchNorm(Layer):
 
     .. math::
 
-        \mu_B = \frac1m\sum_{i=1}^m x_i,\qquad
-        \sigma_B^2 = \frac1m\sum_{i=1}^m (x_i - \mu_B)^2,\qquad
-        \hat x_i = \frac{x_i - \mu_B}{\sqrt{\sigma_B^2 + \epsilon}},\qquad
-        y_i = \gamma\hat x_i + \beta
+        \begin{aligned}
+        \mu_B &= \frac1m\sum_{i=1}^m x_i, \\
+        \sigma_B^2 &= \frac1m\sum_{i=1}^m (x_i - \mu_B)^2, \\
+        \hat x_i &= \frac{x_i - \mu_B}{\sqrt{\sigma_B^2 + \epsilon}}, \\
+        y_i &= \gamma\hat x_i + \beta
+        \end{aligned}
 
     and the running estimates used at inference are updated as
 
     .. math::
 
-        \hat\mu \leftarrow \rho\,\hat\mu + (1 - \rho)\,\mu_B,\qquad
-        \hat\sigma^2 \leftarrow \rho\,\hat\sigma^2
+        \begin{aligned}
+        \hat\mu &\leftarrow \rho\,\hat\mu + (1 - \rho)\,\mu_B, \\
+        \hat\sigma^2 &\leftarrow \rho\,\hat\sigma^2
         + (1 - \rho)\,\frac{m}{m - 1}\,\sigma_B^2
+        \end{aligned}
 
     with :math:`\rho` = ``momentum``. In inference mode
     :math:`y = \gamma (x - \hat\mu)/\sqrt{\hat\sigma^2 + \epsilon} + \beta`,
@@ -157,11 +163,13 @@ class BatchNorm(Layer):
 
     .. math::
 
-        \frac{\partial L}{\partial \beta} = \sum_i \delta_i,\qquad
-        \frac{\partial L}{\partial \gamma} = \sum_i \delta_i \hat x_i,\qquad
-        \frac{\partial L}{\partial x_i} = \frac{\gamma}{\sqrt{\sigma_B^2
-        + \epsilon}} \Big(\delta_i - \frac1m\frac{\partial L}{\partial\beta}
-        - \hat x_i \frac1m\frac{\partial L}{\partial\gamma}\Big)
+        \begin{aligned}
+        \frac{\partial L}{\partial \beta} &= \sum_i \delta_i,\qquad
+        \frac{\partial L}{\partial \gamma} = \sum_i \delta_i \hat x_i, \\
+        \frac{\partial L}{\partial x_i} &= \frac{\gamma}{\sqrt{\sigma_B^2
+        + \epsilon}} \Big(\delta_i - \frac1m\frac{\partial L}{\partial\beta} \\
+        &\qquad {}- \hat x_i \frac1m\frac{\partial L}{\partial\gamma}\Big)
+        \end{aligned}
 
     with :math:`\delta = \partial L/\partial y`. After an inference-mode
     forward the statistics are constants and

@@ -17,8 +17,12 @@ class Conv2D(Layer):
 
     .. math::
 
-        \mathrm{out}[n, f, i, j] = b_f + \sum_{c=0}^{C-1}\sum_{u=0}^{k_h-1}
-        \sum_{v=0}^{k_w-1} W[f, c, u, v]\; x_\mathrm{pad}[n, c, iS + u, jS + v]
+        \begin{aligned}
+        &\mathrm{out}[n, f, i, j] \\
+        &\quad {}= b_f + \sum_{c=0}^{C-1}\sum_{u=0}^{k_h-1}
+        \sum_{v=0}^{k_w-1} W[f, c, u, v] \\
+        &\qquad {}\cdot x_\mathrm{pad}[n, c, iS + u, jS + v]
+        \end{aligned}
 
     with :math:`\mathrm{out\_h} = (H - k_h + 2P)/S + 1` (and the same for
     the width).
@@ -51,10 +55,11 @@ class Conv2D(Layer):
 
     .. math::
 
-        \frac{\partial L}{\partial b_f} = \sum_{n,i,j} \delta[n,f,i,j],\quad
-        \frac{\partial L}{\partial W} = \sum_n \delta_n\, \mathrm{col}_n^\top,
-        \quad
-        \frac{\partial L}{\partial x} = \mathrm{col2im}(W^\top \delta)
+        \begin{aligned}
+        \frac{\partial L}{\partial b_f} &= \sum_{n,i,j} \delta[n,f,i,j], \\
+        \frac{\partial L}{\partial W} &= \sum_n \delta_n\, \mathrm{col}_n^\top, \\
+        \frac{\partial L}{\partial x} &= \mathrm{col2im}(W^\top \delta)
+        \end{aligned}
 
     :class:`course_lib.fast.FastConv2D` computes the same gradients with
     products arranged for speed (dx as a convolution of δ with the flipped
@@ -147,8 +152,10 @@ class MaxPool2D(Layer):
 
     .. math::
 
-        \mathrm{out}[n, c, i, j] = \max_{0 \le u < k_h,\; 0 \le v < k_w}
-        x_\mathrm{pad}[n, c, iS + u, jS + v]
+        \begin{aligned}
+        &\mathrm{out}[n, c, i, j] = \max_{0 \le u < k_h,\; 0 \le v < k_w} \\
+        &\qquad x_\mathrm{pad}[n, c, iS + u, jS + v]
+        \end{aligned}
 
     Parameters
     ----------

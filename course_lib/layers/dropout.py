@@ -42,8 +42,11 @@ class Dropout(Layer):
     leaves training outputs unscaled and shrinks at inference instead:
 
     .. math::
-        \text{train: } y = m \odot x, \qquad
-        \text{inference: } y = (1 - p)\, x .
+
+        \begin{aligned}
+        \text{train: }&& y &= m \odot x, \\
+        \text{inference: }&& y &= (1 - p)\, x .
+        \end{aligned}
 
     Either way :math:`\mathbb E[y_\text{train}] = y_\text{inference}`
     (up to the common factor :math:`1 - p` of direct dropout's two modes),
@@ -204,9 +207,12 @@ class AlphaDropout(Layer):
     restores zero mean and unit variance for standardized inputs:
 
     .. math::
-        y = a\,\big(m \odot x + \alpha' (1 - m)\big) + b, \quad
-        a = \big((1 - p)(1 + p\,\alpha'^2)\big)^{-1/2}, \quad
-        b = -a\,\alpha' p,
+
+        \begin{aligned}
+        y &= a\,\big(m \odot x + \alpha' (1 - m)\big) + b, \\
+        a &= \big((1 - p)(1 + p\,\alpha'^2)\big)^{-1/2}, \\
+        b &= -a\,\alpha' p,
+        \end{aligned}
 
     with :math:`m_i \sim \mathrm{Bernoulli}(1 - p)`, :math:`p` = ``rate``.
     At inference :math:`y = x`. Backward:

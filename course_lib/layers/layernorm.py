@@ -161,10 +161,12 @@ class LayerNorm(_PerSampleNorm):
 
     .. math::
 
-        \mu_n = \frac1D\sum_{d} x_{nd},\qquad
-        \sigma_n^2 = \frac1D\sum_{d} (x_{nd} - \mu_n)^2,\qquad
-        y_{nd} = \gamma_d\,\frac{x_{nd} - \mu_n}{\sqrt{\sigma_n^2
+        \begin{aligned}
+        \mu_n &= \frac1D\sum_{d} x_{nd}, \\
+        \sigma_n^2 &= \frac1D\sum_{d} (x_{nd} - \mu_n)^2, \\
+        y_{nd} &= \gamma_d\,\frac{x_{nd} - \mu_n}{\sqrt{\sigma_n^2
         + \epsilon}} + \beta_d
+        \end{aligned}
 
     Parameters
     ----------
@@ -225,10 +227,12 @@ class GroupNorm(_PerSampleNorm):
 
     .. math::
 
-        \mu_{ng} = \frac1m\sum_{i\in g} x_{ni},\qquad
-        \sigma_{ng}^2 = \frac1m\sum_{i\in g}(x_{ni} - \mu_{ng})^2,\qquad
-        y_{nchw} = \gamma_c\,\frac{x_{nchw} - \mu_{ng}}{\sqrt{\sigma_{ng}^2
+        \begin{aligned}
+        \mu_{ng} &= \frac1m\sum_{i\in g} x_{ni}, \\
+        \sigma_{ng}^2 &= \frac1m\sum_{i\in g}(x_{ni} - \mu_{ng})^2, \\
+        y_{nchw} &= \gamma_c\,\frac{x_{nchw} - \mu_{ng}}{\sqrt{\sigma_{ng}^2
         + \epsilon}} + \beta_c
+        \end{aligned}
 
     with :math:`g` the group of channel :math:`c`; γ and β are per channel.
 

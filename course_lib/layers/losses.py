@@ -33,9 +33,12 @@ class SoftmaxWithLoss(Layer):
     r"""Softmax followed by mean cross-entropy.
 
     .. math::
+
+        \begin{gathered}
         y = \mathrm{softmax}(x), \qquad
-        L = -\frac1N \sum_n \sum_k t_{nk} \log y_{nk}, \qquad
-        \frac{\partial L}{\partial x} = \frac{y - t}{N}
+        \frac{\partial L}{\partial x} = \frac{y - t}{N}, \\
+        L = -\frac1N \sum_n \sum_k t_{nk} \log y_{nk}
+        \end{gathered}
 
     ``forward(x, t)`` takes logits (N, K) and targets ``t``: int labels
     (N,) (then :math:`t_{nk} = [k = t_n]` and

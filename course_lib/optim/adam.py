@@ -14,11 +14,14 @@ class Adam(Optimizer):
     r"""Adam: momentum on the gradient, RMSProp on its square, bias-corrected.
 
     .. math::
-        m &\leftarrow \beta_1 m + (1-\beta_1)\, g, \qquad
-        v \leftarrow \beta_2 v + (1-\beta_2)\, g^2, \\
+
+        \begin{aligned}
+        m &\leftarrow \beta_1 m + (1-\beta_1)\, g, \\
+        v &\leftarrow \beta_2 v + (1-\beta_2)\, g^2, \\
         \hat m &= \frac{m}{1-\beta_1^t}, \qquad
-        \hat v = \frac{v}{1-\beta_2^t}, \qquad
-        W \leftarrow W - \eta\, \frac{\hat m}{\sqrt{\hat v} + \epsilon}
+        \hat v = \frac{v}{1-\beta_2^t}, \\
+        W &\leftarrow W - \eta\, \frac{\hat m}{\sqrt{\hat v} + \epsilon}
+        \end{aligned}
 
     with :math:`t = 1` on the first update of each parameter.
 
@@ -75,8 +78,11 @@ class AdamW(Adam):
     r"""Adam with decoupled weight decay (Loshchilov and Hutter, 2019).
 
     .. math::
-        W \leftarrow W - \eta \lambda W, \quad\text{then the Adam step}\quad
+
+        \begin{gathered}
+        W \leftarrow W - \eta \lambda W, \quad\text{then the Adam step} \\
         W \leftarrow W - \eta\, \frac{\hat m}{\sqrt{\hat v} + \epsilon}
+        \end{gathered}
 
     The decay shrinks every weight by the same fraction
     :math:`\eta\lambda` and never enters :math:`m` or :math:`v`. Adding

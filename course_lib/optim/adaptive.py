@@ -14,8 +14,11 @@ class AdaGrad(Optimizer):
     r"""AdaGrad: a per-weight rate that shrinks with the accumulated squares.
 
     .. math::
-        h \leftarrow h + g \odot g, \qquad
-        W \leftarrow W - \eta\, \frac{g}{\sqrt{h} + \epsilon}
+
+        \begin{aligned}
+        h &\leftarrow h + g \odot g, \\
+        W &\leftarrow W - \eta\, \frac{g}{\sqrt{h} + \epsilon}
+        \end{aligned}
 
     Parameters
     ----------
@@ -52,8 +55,11 @@ class RMSProp(Optimizer):
     r"""RMSProp: divide by a running root-mean-square of recent gradients.
 
     .. math::
-        h \leftarrow \rho h + (1-\rho)\, g \odot g, \qquad
-        W \leftarrow W - \eta\, \frac{g}{\sqrt{h} + \epsilon}
+
+        \begin{aligned}
+        h &\leftarrow \rho h + (1-\rho)\, g \odot g, \\
+        W &\leftarrow W - \eta\, \frac{g}{\sqrt{h} + \epsilon}
+        \end{aligned}
 
     Parameters
     ----------

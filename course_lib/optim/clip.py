@@ -15,10 +15,13 @@ def clip_grad_norm(grads: dict, max_norm) -> float:
     r"""Scale all gradients together so that their global norm is <= ``max_norm``.
 
     .. math::
-        \lVert g \rVert = \sqrt{\textstyle\sum_k \lVert g_k \rVert_2^2},
-        \qquad
+
+        \begin{gathered}
+        \lVert g \rVert = \sqrt{\textstyle\sum_k \lVert g_k \rVert_2^2}, \\
         g_k \leftarrow g_k \cdot \frac{\text{max\_norm}}{\lVert g\rVert
-        + 10^{-6}} \quad\text{if this factor is} < 1
+        + 10^{-6}} \\
+        \text{if this factor is} < 1
+        \end{gathered}
 
     One factor for every array, so the direction of the whole gradient is
     kept and only its length is capped: a single huge step (an exploding

@@ -31,8 +31,11 @@ class EarlyStopping(Callback):
     best value so far. An epoch *improves* when
 
     .. math::
-        m_\text{now} < m_\text{best} - \delta \quad (\text{mode "min"}),
-        \qquad m_\text{now} > m_\text{best} + \delta \quad (\text{mode "max"}),
+
+        \begin{aligned}
+        m_\text{now} &< m_\text{best} - \delta && (\text{mode "min"}), \\
+        m_\text{now} &> m_\text{best} + \delta && (\text{mode "max"}),
+        \end{aligned}
 
     with :math:`\delta` = ``min_delta``. Every other epoch increases a
     counter; training stops at the end of the epoch where the counter

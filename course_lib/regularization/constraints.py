@@ -209,9 +209,12 @@ class MinMaxNorm(Constraint):
     r"""Keep each unit's weight norm between ``min_value`` and ``max_value``.
 
     .. math::
+
+        \begin{gathered}
         W_{:, j} \leftarrow W_{:, j}\,
-        \frac{\rho\,\mathrm{clip}(n_j, a, b) + (1 - \rho)\, n_j}{n_j},
-        \qquad n_j = \lVert W_{:, j}\rVert_2
+        \frac{\rho\,\mathrm{clip}(n_j, a, b) + (1 - \rho)\, n_j}{n_j}, \\
+        n_j = \lVert W_{:, j}\rVert_2
+        \end{gathered}
 
     With ``rate`` :math:`\rho = 1` the norm is clipped into
     :math:`[a, b]` at once; smaller rates move it there gradually, one

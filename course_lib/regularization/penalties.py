@@ -80,10 +80,12 @@ class L2(Penalty):
     r"""Weight decay: :math:`\tfrac12 \lambda \sum_W \lVert W\rVert_2^2`.
 
     .. math::
-        L = L_\text{data} + \frac{\lambda}{2} \sum_W \sum_{ij} W_{ij}^2,
-        \qquad
-        \frac{\partial L}{\partial W} = \frac{\partial L_\text{data}}
+
+        \begin{aligned}
+        L &= L_\text{data} + \frac{\lambda}{2} \sum_W \sum_{ij} W_{ij}^2, \\
+        \frac{\partial L}{\partial W} &= \frac{\partial L_\text{data}}
         {\partial W} + \lambda W .
+        \end{aligned}
 
     The factor ½ makes the gradient exactly :math:`\lambda W`, so a plain
     SGD step becomes :math:`W \leftarrow (1 - \eta\lambda) W - \eta\,
@@ -132,9 +134,12 @@ class L1(Penalty):
     r"""Lasso penalty :math:`\lambda \sum_W \lVert W\rVert_1`.
 
     .. math::
-        L = L_\text{data} + \lambda \sum_W \sum_{ij} |W_{ij}|, \qquad
-        \frac{\partial L}{\partial W} = \frac{\partial L_\text{data}}
+
+        \begin{aligned}
+        L &= L_\text{data} + \lambda \sum_W \sum_{ij} |W_{ij}|, \\
+        \frac{\partial L}{\partial W} &= \frac{\partial L_\text{data}}
         {\partial W} + \lambda\, \mathrm{sign}(W)
+        \end{aligned}
 
     (the subgradient 0 is used at :math:`W_{ij} = 0`, as ``torch.sign``).
     Every weight is pushed toward zero by the same amount per step, so
@@ -159,10 +164,13 @@ class LInf(Penalty):
     r"""Max-norm penalty :math:`\lambda \sum_W \lVert W\rVert_\infty`.
 
     .. math::
-        \Omega(W) = \max_{ij} |W_{ij}|, \qquad
+
+        \begin{gathered}
+        \Omega(W) = \max_{ij} |W_{ij}|, \\
         \frac{\partial\Omega}{\partial W_{ij}} =
-        \mathrm{sign}(W_{ij})\ \text{at the largest } |W_{ij}|,\ 0
-        \text{ elsewhere}
+        \mathrm{sign}(W_{ij})\ \text{at the largest } |W_{ij}|, \\
+        0 \text{ elsewhere}
+        \end{gathered}
 
     (one entry per array; the first one on ties). Only the single largest
     weight of each array is pulled in, so this penalty acts slowly; the

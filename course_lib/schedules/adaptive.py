@@ -120,12 +120,13 @@ class BoldDriver(_Stateful):
     r"""Bold driver: speed up while the error falls, brake hard when it rises.
 
     After each epoch ``update(E)`` compares the error :math:`E` with the
-    previous epoch's :math:`E_\text{prev}`:
+    previous epoch's :math:`E_\text{prev}`, with tol = ``tolerance``:
 
     .. math::
+
         \eta \leftarrow \begin{cases}
         \eta \cdot \text{increase} & E < E_\text{prev} \\
-        \eta \cdot \text{decrease} & E > E_\text{prev}\,(1 + \text{tolerance}) \\
+        \eta \cdot \text{decrease} & E > E_\text{prev}\,(1 + \text{tol}) \\
         \eta & \text{otherwise}
         \end{cases}
 

@@ -203,8 +203,12 @@ def narrow(space, trials, top_k=5, metric="val_acc", mode="max",
     :math:`\log_{10} v` for a log-uniform one — and widen the interval by
     ``margin`` times its width on each side:
 
-    .. math:: [\,u_\min - m\,(u_\max - u_\min),\;
-              u_\max + m\,(u_\max - u_\min)\,]
+    .. math::
+
+        \begin{aligned}
+        [\,&u_\min - m\,(u_\max - u_\min),\\
+        &u_\max + m\,(u_\max - u_\min)\,]
+        \end{aligned}
 
     When the best trials share one value, the width is taken as ``margin``
     times the original interval's width instead. A :class:`Choice` keeps

@@ -105,8 +105,12 @@ class Uniform:
 class LogUniform(Uniform):
     r"""Draw a positive value whose base-10 logarithm is uniform.
 
-    .. math:: v = 10^{u},\quad u \sim U(\log_{10} a, \log_{10} b),\qquad
-              p(v) = \frac{1}{v \,\ln(b/a)}
+    .. math::
+
+        \begin{gathered}
+        v = 10^{u},\quad u \sim U(\log_{10} a, \log_{10} b), \\
+        p(v) = \frac{1}{v \,\ln(b/a)}
+        \end{gathered}
 
     Each decade between ``low`` and ``high`` receives the same share of the
     samples: for ``LogUniform(1e-6, 1e-2)`` a quarter of the draws lie in

@@ -493,29 +493,12 @@ def perturb(x, rng):
     """Copies of images ``x`` (n, 1, 8, 8) under a random affine warp
     (bilinear, blank outside the image), stroke and contrast change and
     Gaussian noise, one draw per image from ``rng``."""
-    n = len(x)
-    theta = np.deg2rad(rng.uniform(-MAX_DEGREES, MAX_DEGREES, n))
-    zoom = rng.uniform(1 - MAX_SCALE, 1 + MAX_SCALE, n)[:, None, None]
-    dy, dx = rng.uniform(-MAX_SHIFT, MAX_SHIFT, (2, n, 1, 1))
-    cos, sin = np.cos(theta)[:, None, None], np.sin(theta)[:, None, None]
-    i, j = np.mgrid[0:8, 0:8] - 3.5
-    # where each output pixel reads the input (the inverse map)
-    y = (cos * i + sin * j) / zoom + 3.5 - dy
-    u = (cos * j - sin * i) / zoom + 3.5 - dx
-    y0, u0 = np.floor(y).astype(int), np.floor(u).astype(int)
-    fy, fu = y - y0, u - u0
-    padded = np.pad(x[:, 0], ((0, 0), (1, 1), (1, 1)))
-    rows = np.arange(n)[:, None, None]
+    from course_lib.augmentation import RandomStroke, RandomWarp
 
-    def at(r, c):
-        return padded[rows, np.clip(r + 1, 0, 9), np.clip(c + 1, 0, 9)]
-
-    out = ((1 - fy) * ((1 - fu) * at(y0, u0) + fu * at(y0, u0 + 1))
-           + fy * ((1 - fu) * at(y0 + 1, u0) + fu * at(y0 + 1, u0 + 1)))
-    stroke = np.exp(rng.uniform(-MAX_STROKE, MAX_STROKE, (n, 1, 1)))
-    gain = rng.uniform(1 - MAX_GAIN, 1 + MAX_GAIN, (n, 1, 1))
-    out = gain * out ** stroke + rng.normal(0.0, NOISE_STD, out.shape)
-    return out[:, None]
+    out = RandomWarp(MAX_DEGREES, MAX_SCALE, MAX_SHIFT)(x, rng)
+    out = RandomStroke(MAX_STROKE)(out, rng)
+    gain = rng.uniform(1 - MAX_GAIN, 1 + MAX_GAIN, (len(x), 1, 1, 1))
+    return gain * out + rng.normal(0.0, NOISE_STD, out.shape)
 
 
 def held_out(rng, copies=COPIES):
