@@ -699,27 +699,7 @@ def theme_characters() -> set[str]:
 
 def make_zh_font(font: Path) -> tuple[int, int]:
     """Write ``ZH_FONT``; return (number of characters, bytes)."""
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
-
-    maker = _font_maker()
-    chars = sorted(zh_font_characters())
-    number = maker._sc_font_number(font) if font.suffix.lower() == ".ttc" else -1
-    ttfont = TTFont(str(font), fontNumber=number, recalcTimestamp=False, lazy=False)
-    options = subset.Options()
-    options.flavor = "woff2"
-    options.hinting = False
-    options.desubroutinize = True
-    options.layout_features = ["*"]
-    options.name_IDs = ["*"]
-    options.name_languages = ["*"]
-    options.notdef_outline = True
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(text="".join(chars))
-    subsetter.subset(ttfont)
-    ZH_FONT.parent.mkdir(parents=True, exist_ok=True)
-    subset.save_font(ttfont, str(ZH_FONT), options)
-    return len(chars), ZH_FONT.stat().st_size
+    return _font_maker().write_subset(font, zh_font_characters(), ZH_FONT)
 
 
 def font(path: Path) -> int:

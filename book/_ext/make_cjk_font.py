@@ -94,10 +94,16 @@ def _license_text(copyright_file: Path, notice: str) -> str:
 def make_font(font: Path = NOTO_TTC, out: Path = FONT_OUT,
               root: Path = ROOT) -> tuple[int, int]:
     """Write the WOFF2 subset; return (number of characters, bytes)."""
+    return write_subset(font, cjk_characters(root), out)
+
+
+def write_subset(font: Path, chars, out: Path) -> tuple[int, int]:
+    """Write the glyphs of ``chars`` from ``font`` to ``out`` as WOFF2;
+    return (number of characters, bytes)."""
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    chars = sorted(cjk_characters(root))
+    chars = sorted(chars)
     number = _sc_font_number(font) if font.suffix.lower() == ".ttc" else -1
     ttfont = TTFont(str(font), fontNumber=number, recalcTimestamp=False,
                     lazy=False)
