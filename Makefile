@@ -44,20 +44,13 @@ book: $(STAMP)
 pdf: book
 	$(BIN)/python -m course_tools.build_pdf
 
-I18N_STAMP := $(VENV)/.i18n-installed
-
-$(I18N_STAMP): $(STAMP) requirements-i18n.txt
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-i18n.txt 2>&1 \
-	  | { grep -v '^WARNING: Location' || true; }
-	touch $(I18N_STAMP)
-
-book-zh: book $(I18N_STAMP)
+book-zh: book
 	$(BIN)/python -m course_tools.i18n build
 
-i18n-extract: $(I18N_STAMP)
+i18n-extract: $(STAMP)
 	$(BIN)/python -m course_tools.i18n extract
 
-i18n-status: $(I18N_STAMP)
+i18n-status: $(STAMP)
 	$(BIN)/python -m course_tools.i18n status
 
 book-clean:
