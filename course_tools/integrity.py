@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from .course import EXERCISES, SOLUTIONS
+from .i18n_notebooks import EXERCISES_ZH, translated_sources
 
 # "course" holds a cell's time limit; the grader reads it from the source
 # notebook, never from the hand-in.
@@ -73,6 +74,9 @@ class Template:
     notebook: str
     cells: tuple  # source cells (dicts), in order
     release: dict  # grade_id -> release source (stubs, visible tests)
+    # grade_id -> the texts of a Markdown cell in the translated releases,
+    # which a hand-in may hold instead of the English one
+    translated: dict = field(default_factory=dict)
 
     def kind(self, cell: dict) -> str:
         meta = _nbgrader(cell)
@@ -115,7 +119,8 @@ def _text(source) -> str:
 
 def load_template(assignment: str, notebook: str,
                   solutions: Path = SOLUTIONS,
-                  exercises: Path = EXERCISES) -> Template:
+                  exercises: Path = EXERCISES,
+                  translations: tuple[Path, ...] = (EXERCISES_ZH,)) -> Template:
     src = json.loads((solutions / assignment / notebook).read_text("utf-8"))
     rel = json.loads((exercises / assignment / notebook).read_text("utf-8"))
     release = {_nbgrader(c).get("grade_id"): _text(c["source"])
@@ -123,7 +128,8 @@ def load_template(assignment: str, notebook: str,
     cells = tuple({"cell_type": c["cell_type"], "source": _text(c["source"]),
                    "metadata": {"nbgrader": dict(_nbgrader(c))}}
                   for c in src["cells"])
-    return Template(assignment, notebook, cells, release)
+    return Template(assignment, notebook, cells, release,
+                    translated_sources(assignment, notebook, translations))
 
 
 def _defined_names(source: str) -> set[str]:
@@ -238,7 +244,9 @@ def merge(template: Template, submitted: dict) -> tuple[list[Cell],
             elif counts.get(gid, 0) > 1:
                 integrity.restored.append(
                     f"{gid!r}: duplicated; one original copy kept")
-            elif sub_locked.get(gid, "").strip() != visible.strip():
+            elif sub_locked.get(gid, "").strip() not in {
+                    visible.strip(),
+                    *(t.strip() for t in template.translated.get(gid, ()))}:
                 integrity.restored.append(f"{gid!r}: edited; restored")
             cells.append(Cell(kind, src["cell_type"], src["source"], gid,
                               float(meta.get("points", 0) or 0), visible))

@@ -2,7 +2,10 @@
 
 ``exercises/`` is exactly what ``nbgrader generate_assignment`` makes of
 ``solutions/``: solution regions replaced by stubs, hidden tests removed,
-outputs cleared. A test fails when the two drift apart.
+outputs cleared. ``exercises-zh/`` is the same release with the notebooks'
+instructions in Chinese (:mod:`course_tools.i18n_notebooks`); ``--strict``
+refuses to write it while a message has no translation. Tests fail when
+either drifts from what this command makes.
 """
 
 from __future__ import annotations
@@ -11,8 +14,10 @@ import argparse
 import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 
+from . import i18n_notebooks
 from .course import EXERCISES, SOLUTIONS, assignments, nbgrader, write_course_config
 
 
@@ -37,6 +42,9 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("assignments", nargs="*",
                         help="assignment folders (default: all)")
+    parser.add_argument("--strict", action="store_true",
+                        help="fail unless every message of the notebooks has a "
+                        "Chinese translation (CI)")
     args = parser.parse_args(argv)
     known = {a.name for a in assignments()}
     unknown = sorted(set(args.assignments) - known)
@@ -48,6 +56,13 @@ def main(argv=None) -> int:
     done = generate(EXERCISES, args.assignments or None)
     for name in done:
         print(f"released {name} -> {EXERCISES / name}")
+    start = time.perf_counter()
+    try:
+        missing = i18n_notebooks.release(done, strict=args.strict)
+    except i18n_notebooks.MissingTranslations as exc:
+        print(f"release --strict: {exc}", file=sys.stderr)
+        return 1
+    i18n_notebooks.report_release(missing, time.perf_counter() - start)
     return 0
 
 
