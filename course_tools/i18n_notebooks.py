@@ -416,10 +416,25 @@ def translated_sources(assignment: str, notebook: str,
 # --- checks ------------------------------------------------------------------
 
 
+def emphasis(text: str) -> tuple[int, int]:
+    """(bold, italic) spans of ``text`` as CommonMark reads them. Next to
+    Chinese, ``**`` only closes after a letter, or before a space or a
+    punctuation mark: ``**时期（epoch）**恰好`` shows its asterisks."""
+    from markdown_it import MarkdownIt
+
+    strong = em = 0
+    for token in MarkdownIt("commonmark").parseInline(text):
+        for child in token.children or []:
+            strong += child.type == "strong_open"
+            em += child.type == "em_open"
+    return strong, em
+
+
 def check_structure(name: str, solutions: Path = SOLUTIONS,
                     locale: Path = i18n.LOCALE) -> list[str]:
-    """A translated heading or table cell must stay on one line, and a table
-    cell must hold no ``|``: either would break the cell's Markdown."""
+    """A translated heading or table cell must stay on one line, a table
+    cell must hold no ``|`` (either would break the cell's Markdown), and a
+    translation must keep the English's bold and italic spans."""
     table = translations(name, locale)
     problems = []
     for path in sorted((solutions / name).glob("*.ipynb")):
@@ -429,7 +444,15 @@ def check_structure(name: str, solutions: Path = SOLUTIONS,
                 continue
             for b in blocks(_source(cell)):
                 text = table.get(b.msgid) if b.msgid else None
-                if text is None or b.msgid is None or b.kind not in ("heading", "cell"):
+                if text is None or b.msgid is None:
+                    continue
+                if emphasis(text) != emphasis(b.msgid):
+                    problems.append(
+                        f"{document(name)}.po: bold and italic spans (English "
+                        f"{emphasis(b.msgid)}, translation {emphasis(text)}): put a "
+                        "space outside a span that starts or ends with punctuation"
+                        f"\n    msgid: {b.msgid[:67]!r}")
+                if b.kind not in ("heading", "cell"):
                     continue
                 if "\n" in text.strip():
                     problems.append(f"{document(name)}.po: a {b.kind} must stay on "
