@@ -341,9 +341,9 @@ GLOSSARY_DOC = "book/appendix/glossary"
 #: Markup a translation must carry over unchanged, in the order it is
 #: looked for (each match is blanked before the next pattern runs).
 _ROLE = re.compile(
-    r"(?<![\w`]){(?P<name>[\w:.+-]+)}(?P<tick>`+)(?P<body>.+?)(?P=tick)")
+    r"(?<![\w`]){(?P<name>[A-Za-z][\w:.+-]*)}(?P<tick>`+)(?P<body>.+?)(?P=tick)")
 _RST_ROLE = re.compile(
-    r"(?<![\w`]):(?P<name>[\w:.+-]+):(?P<tick>`+)(?P<body>.+?)(?P=tick)")
+    r"(?<![\w`]):(?P<name>[A-Za-z][\w:.+-]*):(?P<tick>`+)(?P<body>.+?)(?P=tick)")
 _DIRECTIVE = re.compile(r"(?:`{3,}|:{3,}){(?P<name>[\w:.+-]+)}")
 _DISPLAY_MATH = re.compile(r"\$\$.+?\$\$", re.S)
 _INLINE_MATH = re.compile(r"(?<![\\$])\$(?=\S)(?:\\.|[^$\\])+?(?<=\S)\$(?!\$)")
@@ -359,10 +359,11 @@ _TEXT_ROLES = {"doc", "ref", "numref", "term", "download", "eq", "any",
                "class", "func", "meth", "mod", "obj", "attr", "exc", "data"}
 
 
-def preserved_markup(msgid: str) -> list[str]:
-    """The pieces of ``msgid`` that must appear unchanged in a translation:
-    roles (or their name and ``<target>`` when they carry a title), directive
-    names, math, substitutions, link targets and inline code."""
+def _scan(msgid: str) -> tuple[list[str], str]:
+    """(the markup a translation must keep, the prose around it): roles (or
+    their name and ``<target>`` when they carry a title, whose title stays
+    prose), directive names, math, substitutions, link targets and inline
+    code."""
     text = msgid
     found: list[str] = []
 
@@ -371,33 +372,54 @@ def preserved_markup(msgid: str) -> list[str]:
         out = []
         last = 0
         for match in pattern.finditer(text):
-            found.extend(pieces(match))
-            out.append(text[last:match.start()] + " " * len(match.group(0)))
+            kept, prose = pieces(match)
+            found.extend(kept)
+            blank = " " * len(match.group(0))
+            if prose:  # a role's title: translated, so it is prose
+                at = match.group(0).index(prose)
+                blank = blank[:at] + prose + blank[at + len(prose):]
+            out.append(text[last:match.start()] + blank)
             last = match.end()
         text = "".join(out) + text[last:]
 
-    def role(match: re.Match[str]) -> list[str]:
-        whole, name, body = match.group(0), match.group("name"), match.group("body")
+    def whole(match: re.Match[str]) -> tuple[list[str], str]:
+        return [match.group(0)], ""
+
+    def role(match: re.Match[str]) -> tuple[list[str], str]:
+        full, name, body = match.group(0), match.group("name"), match.group("body")
         titled = _TITLED.match(body)
         if name in _TEXT_ROLES or titled and name.endswith(("doc", "ref")):
             tick = match.group("tick")
-            opener = whole[:whole.index(tick) + len(tick)]
+            opener = full[:full.index(tick) + len(tick)]
             if titled:
-                return [opener, f"<{titled.group('target')}>"]
-            return [opener]
-        return [whole]
+                return [opener, f"<{titled.group('target')}>"], titled.group("title")
+            # an untitled cross-reference shows a name: kept, or given a title
+            return [opener], ""
+        return [full], ""
 
-    take(_DIRECTIVE, lambda m: [m.group(0)])
-    take(_ROLE, role)
+    take(_DIRECTIVE, whole)
+    # a reST role's body may hold braces and a backtick (:math:`x^{p}`)
     take(_RST_ROLE, role)
-    take(_DISPLAY_MATH, lambda m: [m.group(0)])
-    take(_CODE, lambda m: [m.group(0)])
-    take(_INLINE_MATH, lambda m: [m.group(0)])
-    take(_SUBSTITUTION, lambda m: [m.group(0)])
-    take(_AUTOLINK, lambda m: [m.group(0)])
-    take(_MD_LINK, lambda m: [f"]({m.group('target')}"])
-    take(_RST_LINK, lambda m: [f"<{m.group('target')}>"])
-    return found
+    take(_ROLE, role)
+    take(_DISPLAY_MATH, whole)
+    take(_CODE, whole)
+    take(_INLINE_MATH, whole)
+    take(_SUBSTITUTION, whole)
+    take(_AUTOLINK, whole)
+    take(_MD_LINK, lambda m: ([f"]({m.group('target')}"], ""))
+    take(_RST_LINK, lambda m: ([f"<{m.group('target')}>"], ""))
+    return found, text
+
+
+def preserved_markup(msgid: str) -> list[str]:
+    """The pieces of ``msgid`` that must appear unchanged in a translation
+    (see :func:`_scan`)."""
+    return _scan(msgid)[0]
+
+
+def prose(msgid: str) -> str:
+    """``msgid`` with its markup blanked out, titles of links kept."""
+    return _scan(msgid)[1]
 
 
 @dataclass(frozen=True)
@@ -490,9 +512,7 @@ def _term_pattern(form: str) -> re.Pattern[str]:
 def terms_in(msgid: str, terms: list[Term]) -> list[Term]:
     """Glossary terms that occur in the prose of ``msgid`` (not in its code,
     math or link targets); a longer term hides the shorter ones inside it."""
-    text = msgid
-    for piece in preserved_markup(msgid):
-        text = text.replace(piece, " " * len(piece))
+    text = prose(msgid)
     forms = sorted(((f, t) for t in terms for f in t.english), key=lambda x: -len(x[0]))
     found: list[Term] = []
     for form, term in forms:
@@ -512,14 +532,23 @@ _CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 
 def english_words(msgid: str) -> int:
     """Words of English prose in ``msgid``, markup left out."""
-    text = msgid
-    for piece in preserved_markup(msgid):
-        text = text.replace(piece, " ")
-    return len(re.findall(r"[A-Za-z]{2,}", text))
+    return len(re.findall(r"[A-Za-z]{2,}", prose(msgid)))
 
 
 #: A copy of an English message this long is an untranslated message.
 COPY_WORDS = 4
+
+
+_GLUE_TEXT = re.compile(r"^{glue:text}`(?P<name>[\w.-]+)(?P<fmt>:[^`]*)?`$")
+
+
+def _chinese_twin(piece: str) -> str | None:
+    """A glued phrase's Chinese twin: ``{glue:text}`name_zh``` may stand for
+    ``{glue:text}`name``` (a sentence the code writes in both languages)."""
+    match = _GLUE_TEXT.match(piece)
+    if not match:
+        return None
+    return f"{{glue:text}}`{match.group('name')}_zh{match.group('fmt') or ''}`"
 
 
 def check_message(msgid: str, msgstr: str, terms: list[Term],
@@ -530,8 +559,11 @@ def check_message(msgid: str, msgstr: str, terms: list[Term],
     problems = []
     remaining = msgstr
     for piece in preserved_markup(msgid):
+        twin = _chinese_twin(piece)
         if piece in remaining:
             remaining = remaining.replace(piece, "\0", 1)
+        elif twin and twin in remaining:
+            remaining = remaining.replace(twin, "\0", 1)
         else:
             problems.append(f"markup {piece!r} of the English is missing or changed")
     if keep_english:

@@ -155,6 +155,36 @@ def test_terms_in_code_math_or_links_are_not_prose():
     assert i18n.terms_in(msgid, TERMS) == []
 
 
+
+def test_an_untitled_cross_reference_is_a_name_not_prose():
+    msgid = (":py:class:`~course_lib.layers.Dropout` and "
+             ":py:func:`~course_lib.network.cnn`")
+    assert i18n.terms_in(msgid, TERMS) == []
+    assert i18n.nothing_to_translate(":py:class:`~course_lib.layers.Dropout`")
+    # kept as it is, or given a title with the same target
+    assert i18n.check_message(msgid, msgid, TERMS) == []
+    titled = (":py:class:`Dropout <course_lib.layers.Dropout>` 和 "
+              ":py:func:`~course_lib.network.cnn`")
+    assert i18n.check_message(msgid, titled, TERMS) == []
+    # a titled role's title is prose: its terms count
+    assert i18n.terms_in(":py:class:`the weight <course_lib.x.W>`", TERMS)
+
+
+def test_braces_inside_a_rest_math_role_are_no_myst_role():
+    msgid = r"an ``eps`` of :math:`10^{-6}` and :math:`(x/x_0)^{power}` here"
+    assert i18n.preserved_markup(msgid) == [
+        r":math:`10^{-6}`", r":math:`(x/x_0)^{power}`", "``eps``"]
+
+
+def test_a_glued_phrase_may_be_replaced_by_its_chinese_twin():
+    msgid = "Without clipping {glue:text}`ch2_wild`, as {glue:text}`ch2_n:.0f` shows."
+    good = "不裁剪时，{glue:text}`ch2_wild_zh`，正如 {glue:text}`ch2_n:.0f` 所示。"
+    assert i18n.check_message(msgid, good, TERMS) == []
+    # only a glued reference has a twin, and only one named <name>_zh
+    for bad in (good.replace("ch2_wild_zh", "ch2_wild_cn"),
+                good.replace("ch2_n:.0f", "ch2_n_zh:.0f").replace("ch2_wild_zh", "x")):
+        assert i18n.check_message(msgid, bad, TERMS)
+
 # --- untranslated copies ------------------------------------------------------
 
 
