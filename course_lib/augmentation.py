@@ -150,11 +150,11 @@ class RandomWarp(_Transform):
     Per sample, :math:`\theta \sim U(-a, a)` degrees,
     :math:`z \sim U(1 - m, 1 + m)` and :math:`d_y, d_x \sim U(-s, s)` pixels.
     Output pixel :math:`(i, j)`, with :math:`i, j` measured from the image's
-    centre :math:`c`, reads the input at
+    centre :math:`c`, reads the input at row :math:`v` and column :math:`u`,
 
     .. math::
         \begin{aligned}
-        y &= (i\cos\theta + j\sin\theta)/z + c_y - d_y,\\
+        v &= (i\cos\theta + j\sin\theta)/z + c_y - d_y,\\
         u &= (j\cos\theta - i\sin\theta)/z + c_x - d_x,
         \end{aligned}
 

@@ -191,9 +191,9 @@ class MinMaxScaler(Scaler):
     Notes
     -----
     scikit-learn: ``MinMaxScaler()``; Keras: ``layers.Rescaling`` with
-    hand-computed arguments. A constant feature maps to 0. Values outside
-    the training range map outside [0, 1]: the scaler is fitted once and
-    then fixed. See Chapter 7.
+    hand-computed arguments. A constant feature is mapped to 0. Values
+    outside the training range are mapped outside [0, 1]: the scaler is
+    fitted once and then fixed. See Chapter 7.
     """
 
     def _statistics(self, x):

@@ -131,7 +131,9 @@ def plot_activation_histograms(acts, activation=None, bins=30,
         zeros included) on its panel.
     color : str, optional
     sharey : bool, default True
-        One count scale for all panels, so shrinking layers look smaller.
+        One count scale for all panels, so their bars compare: on a fixed
+        ``value_range``, a layer whose values shrink towards 0 falls into
+        fewer bins and draws taller bars.
     axes : array of Axes, optional
 
     Returns
