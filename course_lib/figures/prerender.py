@@ -33,6 +33,14 @@ The generic API, for any chapter:
 
 Returns a :class:`StaticViews` (an ``IPython.display.HTML``); leave it as the
 last expression of a cell. See :func:`prerendered` for every argument.
+
+Every text a reader sees is marked, so that a translated edition of the
+book can replace it exactly (``course_tools.i18n_widgets``): the outer
+``<div>``'s ``data-course-texts`` attribute holds them all as JSON
+(:data:`TEXT_KEYS`), each element showing one of them whole carries
+``data-course-text``, and the image's ``alt`` is :func:`view_alt` of the
+texts and of the view in its ``data-view``. The page's script reads its
+read-outs and descriptions from ``data-course-texts``.
 """
 
 from __future__ import annotations
@@ -61,19 +69,26 @@ except ImportError:  # pragma: no cover - exercised only without IPython
         def _repr_html_(self):
             return self.data
 
-__all__ = ["StaticViews", "is_live", "prerendered"]
+__all__ = ["StaticViews", "is_live", "prerendered", "view_alt"]
 
 WIDGET_KINDS = ("select", "radio", "slider")
 #: Screens up to this many CSS pixels wide get a figure's narrow views.
 NARROW_SCREEN = 600
 _counter = itertools.count()
+#: The keys of a figure's ``data-course-texts``: the controls' labels, the
+#: labels of their choices, and either one description per view
+#: (``alts``) or a pattern (``alt``, with ``{control}`` and ``{choice}``)
+#: whose copies, one per control, ``join`` joins.
+TEXT_KEYS = ("controls", "choices", "alt", "join", "alts")
 
 #: The page's side of :func:`prerendered`: on every change of a control,
 #: show the image of the chosen combination (``d.views`` maps the choice
-#: indices joined by "-" to an index into ``d.images``) and, for a slider,
-#: the label of its value. With narrow views (``d.narrow``, indexed by
-#: ``d.nviews``) a screen up to ``$narrow_px`` CSS pixels wide shows those
-#: instead, and the image's ``data-layout`` says which set is on show.
+#: indices joined by "-" to an index into ``d.images``), its description
+#: (as :func:`view_alt`) and, for a slider, the label of its value, both
+#: from the texts ``t`` of the ``data-course-texts`` attribute. With narrow
+#: views (``d.narrow``, indexed by ``d.nviews``) a screen up to
+#: ``$narrow_px`` CSS pixels wide shows those instead, and the image's
+#: ``data-layout`` says which set is on show.
 #: ``$uid``, ``$data`` (JSON), ``$start`` (the initial indices) and
 #: ``$narrow_px`` are filled in per call; the data cannot end the script.
 _SCRIPT = string.Template("""
@@ -81,15 +96,24 @@ _SCRIPT = string.Template("""
   var root = document.getElementById("${uid}");
   var img = document.getElementById("${uid}-img");
   var d = ${data};
+  var t = JSON.parse(root.getAttribute("data-course-texts"));
   var idx = ${start};
   var phone = d.narrow && window.matchMedia ?
     window.matchMedia("screen and (max-width: ${narrow_px}px)") : null;
+  function alt(key) {
+    if (t.alts) { return t.alts[key]; }
+    return idx.map(function (i, k) {
+      return t.alt.replace("{control}", function () { return t.controls[k]; })
+        .replace("{choice}", function () { return t.choices[k][i]; });
+    }).join(t.join);
+  }
   function show() {
     var key = idx.join("-");
     var small = Boolean(phone && phone.matches);
     img.src = "data:image/png;base64," +
       (small ? d.narrow[d.nviews[key]] : d.images[d.views[key]]);
-    img.alt = d.alts[key];
+    img.alt = alt(key);
+    img.dataset.view = key;
     img.dataset.layout = small ? "narrow" : "wide";
   }
   root.querySelectorAll("[data-k]").forEach(function (el) {
@@ -100,7 +124,7 @@ _SCRIPT = string.Template("""
       idx[k] = Number(el.value);
       var out = el.parentNode.querySelector("output");
       if (out && el.type === "range") {
-        out.textContent = d.labels[k][idx[k]];
+        out.textContent = t.choices[k][idx[k]];
       }
       show();
     });
@@ -170,6 +194,25 @@ class StaticViews(_HTMLBase):
                 "HTML — open in a notebook or a browser to explore>")
 
 
+def view_alt(texts: dict, key: str) -> str:
+    """The image description of view ``key`` (choice indices joined by
+    ``"-"``) from a figure's texts (see :data:`TEXT_KEYS`); the page's
+    script composes it the same way."""
+    if texts.get("alts") is not None:
+        return str(texts["alts"][key])
+    parts = []
+    for k, i in enumerate(int(i) for i in key.split("-")):
+        # first occurrences only, in this order, as String.replace in JS
+        parts.append(texts["alt"].replace("{control}", texts["controls"][k], 1)
+                     .replace("{choice}", texts["choices"][k][i], 1))
+    return str(texts["join"]).join(parts)
+
+
+def _text(tag, text, attrs="") -> str:
+    """An element showing ``text`` whole, marked as a text of the figure."""
+    return f"<{tag}{attrs} data-course-text>{html.escape(text)}</{tag}>"
+
+
 def _choices(where, name, spec) -> tuple[list[str], list]:
     """(labels, values) of one control given as a list or a label->value dict."""
     if isinstance(spec, dict):
@@ -227,30 +270,30 @@ def _control_html(uid, k, name, label, choice_labels, start, kind) -> str:
     cid = f"{uid}-c{k}"
     if kind == "select":
         options = "".join(
-            f'<option value="{i}"{" selected" if i == start else ""}>'
-            f"{esc(c)}</option>" for i, c in enumerate(choice_labels))
+            _text("option", c, f' value="{i}"{" selected" if i == start else ""}')
+            for i, c in enumerate(choice_labels))
         return (f'<label class="course-views-control" for="{cid}">'
-                f"{esc(label)} </label>"
+                f'{_text("span", label)} </label>'
                 f'<select id="{cid}" data-k="{k}" '
                 f'data-control="{esc(name)}">{options}</select>')
     if kind == "radio":
         buttons = "".join(
             f'<label style="margin-right:0.8em"><input type="radio" '
             f'name="{cid}" value="{i}" data-k="{k}"'
-            f'{" checked" if i == start else ""}> {esc(c)}</label>'
+            f'{" checked" if i == start else ""}> {_text("span", c)}</label>'
             for i, c in enumerate(choice_labels))
-        return (f'<span id="{cid}-label" style="margin-right:0.6em">'
-                f"{esc(label)}</span>"
-                f'<span id="{cid}" role="radiogroup" '
+        return (_text("span", label,
+                      f' id="{cid}-label" style="margin-right:0.6em"')
+                + f'<span id="{cid}" role="radiogroup" '
                 f'aria-labelledby="{cid}-label" '
                 f'data-control="{esc(name)}">{buttons}</span>')
     # slider over the indices of the choices, with the label as read-out
-    return (f'<label class="course-views-control" for="{cid}">{esc(label)} '
-            f'</label><input type="range" id="{cid}" data-k="{k}" '
-            f'data-control="{esc(name)}" min="0" '
+    return (f'<label class="course-views-control" for="{cid}">'
+            f'{_text("span", label)} </label><input type="range" id="{cid}" '
+            f'data-k="{k}" data-control="{esc(name)}" min="0" '
             f'max="{len(choice_labels) - 1}" step="1" value="{start}" '
-            f'style="vertical-align:middle"> <output for="{cid}">'
-            f"{esc(choice_labels[start])}</output>")
+            f'style="vertical-align:middle"> '
+            + _text("output", choice_labels[start], f' for="{cid}"'))
 
 
 def prerendered(render, controls: dict, initial=None, labels=None,
@@ -289,7 +332,8 @@ def prerendered(render, controls: dict, initial=None, labels=None,
         reuses one figure (then the returned figures are not closed).
     alt : callable, optional
         ``alt(**values) -> str``, the image's alternative text per view;
-        default ``"name = label, ..."``.
+        default ``"label = choice, ..."`` over the controls (see
+        :func:`view_alt`).
     narrow : callable, optional
         Like ``render``, drawing the same view laid out for a phone (fewer
         panels per row, so that its text stays legible at full size).
@@ -385,18 +429,25 @@ def prerendered(render, controls: dict, initial=None, labels=None,
         wide.add(key, render(**values), dpi, colors, close)
         if narrow is not None:
             small.add(key, narrow(**values), dpi, colors, close)
-        alts[key] = (alt(**values) if alt is not None else ", ".join(
-            f"{labels.get(n, n)} = {choice_labels[n][i]}"
-            for n, i in zip(names, idx, strict=True)))
+        if alt is not None:
+            alts[key] = str(alt(**values))
     if close is not None:
         close()
+    texts: dict = {"controls": [labels.get(n, n) for n in names],
+                   "choices": [choice_labels[n] for n in names]}
+    if alt is not None:
+        texts["alts"] = alts
+    else:
+        texts.update(alt="{control} = {choice}", join=", ")
     views, images = wide.views, wide.images
 
     digest = hashlib.sha1(json.dumps([views, images]).encode()).hexdigest()
     uid = f"course-views-{digest[:10]}-{next(_counter)}"
     first = "-".join(map(str, start))
+    texts_json = json.dumps(texts, ensure_ascii=False, separators=(",", ":"))
     parts = [
         f'<div id="{uid}" class="course-views" '
+        f'data-course-texts="{html.escape(texts_json)}" '
         'style="margin:0.5em 0 1em 0">',
         '<div class="course-views-controls" style="display:flex;'
         'flex-wrap:wrap;gap:0.4em 1.6em;align-items:center;'
@@ -408,11 +459,11 @@ def prerendered(render, controls: dict, initial=None, labels=None,
             widgets.get(n, "select")) + "</div>")
     parts.append("</div>")
     parts.append(
-        f'<img id="{uid}-img" alt="{html.escape(alts[first])}" '
-        'data-layout="wide" style="max-width:100%;height:auto" '
+        f'<img id="{uid}-img" alt="{html.escape(view_alt(texts, first))}" '
+        f'data-view="{first}" data-layout="wide" '
+        'style="max-width:100%;height:auto" '
         f'src="data:image/png;base64,{images[views[first]]}">')
-    payload = {"images": images, "views": views, "alts": alts,
-               "labels": [choice_labels[n] for n in names]}
+    payload = {"images": images, "views": views}
     if narrow is not None:
         payload.update(narrow=small.images, nviews=small.views)
     script = _SCRIPT.substitute(uid=uid, data=_json_for_script(payload),
