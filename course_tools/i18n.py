@@ -25,7 +25,7 @@ import re
 import shutil
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -581,6 +581,141 @@ def check_message(msgid: str, msgstr: str, terms: list[Term],
     return problems
 
 
+# --- reST messages (docstrings) ---------------------------------------------
+
+#: A location of a message written in reST: a docstring's dotted name
+#: (``course_lib.optim.SGD``) or an API overview's module, not a book file.
+_REST_LOCATION = re.compile(r"^[A-Za-z_]\w*(?:\.\w+)+$")
+_ROLE_NAME = re.compile(r"(?<![\w`\\]):(?P<name>[A-Za-z][\w:.+-]*):`")
+#: Sphinx's separators inside a type expression of a docstring's field
+#: (``list of ndarray``, ``int or None``): each name between them is a
+#: cross-reference (sphinx.domains.python's PyXrefMixin).
+_TYPE_DELIMITERS = re.compile(
+    r"(\s*[\[\]\(\),](?:\s*o[rf]\s)?\s*|\s+o[rf]\s+|\s*\|\s*|\.\.\.)")
+_TYPE_NAME = re.compile(r"[A-Za-z_]\w*(?:\.\w+)*")
+
+
+def is_rest_message(locations: Iterable[tuple[str, int | None]]) -> bool:
+    """Whether a message with these ``.po`` locations was written in reST
+    (a docstring or an API overview's link)."""
+    return any(_REST_LOCATION.match(path) for path, _ in locations)
+
+
+def _generic_role(name: str, rawtext: str, text: str, lineno: int, inliner: Any,
+                  options: Any = None, content: Any = None
+                  ) -> tuple[list[Any], list[Any]]:
+    from docutils import nodes
+
+    return [nodes.inline(rawtext, text, classes=["role", name])], []
+
+
+def rest_parse(text: str) -> tuple[list[str], list[tuple[str, str]]]:
+    """Parse ``text`` as reST with docutils: (its warnings and errors, its
+    inline markup as (kind, text) pairs, once per use; a role's kind is
+    ``role:NAME``). Every role is accepted (as Sphinx registers its own),
+    so only the markup itself can fail."""
+    from docutils import nodes
+    from docutils.frontend import get_default_settings
+    from docutils.parsers.rst import Parser, roles
+    from docutils.utils import new_document
+
+    settings = get_default_settings(Parser)
+    settings.report_level = 5
+    settings.halt_level = 5
+    settings.warning_stream = io.StringIO()
+    document = new_document("<message>", settings)
+    messages: list[str] = []
+
+    def observe(message: Any) -> None:
+        if message["level"] >= 2:
+            messages.append(message.children[0].astext() if message.children else "")
+
+    document.reporter.attach_observer(observe)
+    names = {m.group("name") for m in _ROLE_NAME.finditer(text)}
+    saved = dict(roles._roles)
+    try:
+        for name in names:
+            roles._roles[name] = _generic_role
+        Parser().parse(text, document)
+    finally:
+        roles._roles.clear()
+        roles._roles.update(saved)
+    kinds = (nodes.inline, nodes.reference, nodes.footnote_reference,
+             nodes.citation_reference, nodes.literal, nodes.emphasis, nodes.strong,
+             nodes.title_reference)
+    markup = []
+    for node in document.findall(lambda node: isinstance(node, kinds)):
+        if isinstance(node, nodes.inline):
+            if node["classes"][:1] != ["role"]:
+                continue
+            kind = f"role:{node['classes'][1]}"
+        else:
+            kind = type(node).__name__
+        markup.append((kind, node.astext()))
+    return messages, markup
+
+
+def type_expression(msgid: str) -> list[str] | None:
+    """The names of ``msgid`` if it is a type expression of two names or
+    more (``list of ndarray``, ``int or None``), each a cross-reference in
+    a docstring's field; None otherwise."""
+    parts = [p for p in _TYPE_DELIMITERS.split(msgid.strip()) if p]
+    names = [p for p in parts if not _TYPE_DELIMITERS.fullmatch(p)]
+    if len(names) < 2 or not all(_TYPE_NAME.fullmatch(n) for n in names):
+        return None
+    return names
+
+
+def check_rest_message(msgid: str, msgstr: str) -> list[str]:
+    """What Sphinx's reST parser will reject in the translation of a
+    docstring's message and the English does not produce: docutils'
+    warnings and errors (inline markup glued to a Chinese character, an
+    unclosed literal), changed cross-references, a translated type
+    expression (its names are cross-references)."""
+    if not msgstr or msgstr == msgid:
+        return []
+    problems = []
+    english, english_markup = rest_parse(msgid)
+    translated, translated_markup = rest_parse(msgstr)
+    for message in translated:
+        if message in english:
+            english.remove(message)
+        else:
+            problems.append(f"reST: {message}")
+    # Code and math may be repeated, not lost nor made up (a literal glued to
+    # a Chinese character swallows the text up to the next one); roles
+    # (cross-references) keep their number, which Sphinx compares, and so do
+    # emphasis and strong text; their text and roles' titles are translated.
+    def notation(markup: list[tuple[str, str]]) -> set[tuple[str, str]]:
+        return {m for m in markup if m[0] in ("literal", "role:math")}
+
+    def xrefs(markup: list[tuple[str, str]]) -> list[str]:
+        return sorted(kind for kind, _ in markup
+                      if kind.startswith("role:") and kind != "role:math")
+
+    lost = sorted(notation(english_markup) - notation(translated_markup))
+    made = sorted(notation(translated_markup) - notation(english_markup))
+    if lost or made:
+        problems.append("reST: " + "; ".join(
+            [f"{kind} {text!r} is lost" for kind, text in lost]
+            + [f"{kind} {text!r} is not in the English" for kind, text in made]))
+    def emphasis(markup: list[tuple[str, str]]) -> list[str]:
+        return sorted(kind for kind, _ in markup if kind in ("emphasis", "strong"))
+
+    if emphasis(english_markup) != emphasis(translated_markup):
+        problems.append(f"reST: emphasis {emphasis(translated_markup)} differs from "
+                        f"the English {emphasis(english_markup)} (``**`` glued to a "
+                        "Chinese character stays literal: add ``\\ ``)")
+    if xrefs(english_markup) != xrefs(translated_markup):
+        problems.append(f"reST: cross-references {xrefs(translated_markup)} differ "
+                        f"from the English {xrefs(english_markup)}")
+    names = type_expression(msgid)
+    if names is not None and type_expression(msgstr) != names:
+        problems.append("reST: a type expression stays as written (each of its "
+                        f"names {names} is a cross-reference)")
+    return problems
+
+
 @dataclass
 class Problem:
     document: str
@@ -611,7 +746,13 @@ def check_catalogue(document: str, po: Path, terms: list[Term],
         msgstr = message.string if isinstance(message.string, str) \
             else message.string[0]
         line = message.lineno or 0
-        for problem in check_message(msgid, msgstr, terms, msgid in keep):
+        rest = is_rest_message(message.locations)
+        # A docstring's cell holding one name (a class of a table) is code.
+        name = rest and _TYPE_NAME.fullmatch(msgid) is not None
+        found = check_message(msgid, msgstr, terms, msgid in keep or name)
+        if rest:
+            found += check_rest_message(msgid, msgstr)
+        for problem in found:
             problems.append(Problem(document, line, msgid, problem))
     return problems
 
@@ -830,17 +971,62 @@ def glue_from(document_path: str, text: str) -> str:
     return _SAME_DOC_GLUE.sub(lambda m: f"{m.group(1)}/{document_path}::", text)
 
 
+#: ``env.temp_data`` key: the translations, in the document being read, of
+#: messages written in reST (docstrings, the API overview's links).
+_REST_MESSAGES = "course_i18n_rest_msgstrs"
+
+
+def is_rest_source(node: Any) -> bool:
+    """Whether ``node`` was written in reST inside a Markdown page: a
+    docstring (autodoc's source ``...py:docstring of course_lib.x.Y``) or a
+    link of an ``api-overview`` table."""
+    source = str(node.get("source") or getattr(node, "source", None) or "")
+    if ":docstring of " in source:
+        return True
+    parent = node.parent
+    while parent is not None:
+        if "api-overview" in parent.get("classes", ()):
+            return True
+        parent = parent.parent
+    return False
+
+
+def _literal_form(msgstr: str) -> str:
+    """How Sphinx's Locale transform hands a literal block's translation to
+    the parser."""
+    return "::\n\n" + "\n".join("   " + line if line.strip() else line
+                                 for line in msgstr.splitlines())
+
+
+def _is_rest_message(inputstring: str, recorded: set[str]) -> bool:
+    """Whether a translated message handed to the parser is one of
+    ``recorded`` (Sphinx may append a dummy literal or a title's underline)."""
+    return any(inputstring == text or inputstring.startswith(text + "\n")
+               for text in recorded)
+
+
 def _translated_glue_parser(app: Any) -> None:
-    """myst-nb parses a translated message in a document of its own, without
-    the notebook's glue data; its glue references are pointed at the glue
+    """The parser of translated messages on Markdown pages.
+
+    A message from a docstring (or an API overview's link) is reST: it is
+    parsed with Sphinx's reST parser, as the English was. Every other
+    message is MyST: myst-nb parses it in a document of its own, without the
+    notebook's glue data, so its glue references are pointed at the glue
     cache of the document they belong to (``{glue:text}`/book/x.md::key```),
     which myst-nb resolves after reading."""
     from myst_nb.sphinx_ import Parser
+    from sphinx.parsers import RSTParser
 
     class TranslatedGlueParser(Parser):
         def parse(self, inputstring: str, document: Any) -> None:
             if document.current_source.endswith("<translated>"):
                 env = document.settings.env
+                rest = env.temp_data.get(_REST_MESSAGES, set())
+                if _is_rest_message(inputstring, rest):
+                    rst = RSTParser()
+                    rst.set_application(self._app)
+                    rst.parse(inputstring, document)
+                    return
                 inputstring = glue_from(str(env.doc2path(env.docname, False)),
                                         inputstring)
             super().parse(inputstring, document)
@@ -896,7 +1082,42 @@ def setup(app: Any) -> dict[str, Any]:
             for toctree in toctrees:
                 toctree["caption"] = catalog.gettext(toctree["caption"])
 
+    class RecordRestMessages(SphinxTransform):
+        """Record the translations of the messages written in reST (see
+        ``is_rest_source``), which the parser then reads as reST."""
+
+        # After ApplySourceWorkaround (10), before the Locale transform (20).
+        default_priority = 15
+
+        def apply(self, **kwargs: Any) -> None:
+            from sphinx.transforms.i18n import LITERAL_TYPE_NODES, parse_noqa
+            from sphinx.util.nodes import extract_messages
+
+            self.env.temp_data.pop(_REST_MESSAGES, None)
+            if not self.config.language or self.config.language == "en":
+                return
+            domain = docname_to_domain(self.env.docname,
+                                       self.config.gettext_compact)
+            dirs = [str(Path(self.env.srcdir) / d) for d in self.config.locale_dirs]
+            catalog, found = init_locale(dirs, self.config.language, domain)
+            if not found:
+                return
+            recorded: set[str] = set()
+            for node, msg in extract_messages(self.document):
+                if not is_rest_source(node):
+                    continue
+                msgstr = catalog.gettext(msg)
+                if not msgstr or msgstr == msg:
+                    continue
+                if isinstance(node, LITERAL_TYPE_NODES):
+                    recorded.add(_literal_form(msgstr))
+                else:
+                    recorded.add(parse_noqa(msgstr)[0])
+            if recorded:
+                self.env.temp_data[_REST_MESSAGES] = recorded
+
     app.add_transform(MathIsNotAMessage)
+    app.add_transform(RecordRestMessages)
     app.add_transform(TranslateTocCaptions)
     _translated_glue_parser(app)
     app.connect("builder-inited", _complete_theme_catalogue)

@@ -307,6 +307,94 @@ def test_fill_copies_messages_with_nothing_to_translate(locale):
     assert i18n.fill_notation_only(po) == 0
 
 
+# --- docstrings: messages written in reST ----------------------------------------
+
+
+def test_a_docstring_or_overview_location_is_rest_a_book_file_is_not():
+    assert i18n.is_rest_message([("course_lib.optim.adam.Adam", 3), ("of", None)])
+    assert i18n.is_rest_message([("course_lib.optim", 1)])
+    assert not i18n.is_rest_message([("book/api/optim.md", 3)])
+    assert not i18n.is_rest_message([("of", None)])
+
+
+@pytest.mark.parametrize("msgid, broken, what", [
+    ("Bounds, ``0 < low < high`` (the values).", "边界，``0 < low < high``（数值）。",
+     "Inline literal start-string without end-string."),
+    ("Input length :math:`W` (height).", "输入长度 :math:`W`（高度）。",
+     "Inline interpreted text or phrase reference start-string without end-string."),
+    ("``a`` (one) and ``b`` (two)", "``a``（一）和 ``b``（二）", "literal 'a' is lost"),
+    ("or (with ``f``) if :math:`S` divides", "或者（在 ``f`` 时）:math:`S` 整除",
+     "role:math 'S' is lost"),
+    ("Adds **twice** the step.", "加上**两倍**步长。",
+     "emphasis"),
+    ("Uses :class:`Uniform` (or :class:`LogUniform`).",
+     "使用 :class:`Uniform`（或 :class:`LogUniform`）。", "cross-references"),
+    ("list of ndarray", "ndarray 列表", "a type expression stays as written"),
+    ("int or None", "int 或 None", "a type expression stays as written"),
+])
+def test_rest_a_translation_docutils_rejects_is_reported(msgid, broken, what):
+    assert i18n.check_rest_message(msgid, msgid) == []
+    problems = i18n.check_rest_message(msgid, broken)
+    assert any(what in p for p in problems), problems
+
+
+@pytest.mark.parametrize("msgid, good", [
+    ("Bounds, ``0 < low < high`` (the values).",
+     "边界，``0 < low < high``\\ （数值）。"),
+    ("Input length :math:`W` (height).", "输入长度 :math:`W`\\ （高度）。"),
+    ("The rate of epoch ``i`` (0-based).",
+     "第 ``i`` 个 epoch 的学习率（``i`` 从 0 开始）。"),
+    (":py:class:`~course_lib.optim.AdaDelta`",
+     ":py:class:`AdaDelta <course_lib.optim.AdaDelta>`"),
+    ("Changes ``p`` **in place**.", "**原地** 修改 ``p``。"),
+    ("list of ndarray", "list of ndarray"),
+    ("Number of images.", "图像数量。"),
+])
+def test_rest_a_faithful_translation_passes(msgid, good):
+    assert i18n.check_rest_message(msgid, good) == []
+
+
+def test_rest_parsing_leaves_docutils_roles_as_they_were():
+    from docutils.parsers.rst import roles
+
+    before = dict(roles._roles)
+    i18n.rest_parse(":py:class:`X` and :math:`x`")
+    assert roles._roles == before
+
+
+REST_PO = PO.split("#: book/x.md:3\n")[0] + '''\
+#: course_lib.optim:3 of
+msgid "Bounds, ``0 < low < high`` (the values)."
+msgstr "边界，``0 < low < high``（数值）。"
+
+#: course_lib.optim.base.Optimizer:20 of
+msgid "list of ndarray"
+msgstr "ndarray 列表"
+
+#: course_lib.optim:22 of
+msgid "Momentum"
+msgstr "Momentum"
+
+#: book/api/optim.md:7
+msgid "The step is ``x``(here)."
+msgstr "步长是 ``x``（这里）。"
+'''
+
+
+def test_check_catalogue_reports_rest_mistakes_of_docstrings_only(tmp_path):
+    po = tmp_path / "zh_CN" / "LC_MESSAGES" / "book" / "x.po"
+    po.parent.mkdir(parents=True)
+    po.write_text(REST_PO, encoding="utf-8")
+    problems = i18n.check_catalogue("book/x", po, TERMS)
+    # the Markdown page's message is MyST, not checked as reST; a docstring
+    # table's class name needs no glossary term
+    assert {p.msgid for p in problems} == {
+        "Bounds, ``0 < low < high`` (the values).", "list of ndarray"}, \
+        [str(p) for p in problems]
+    assert all(p.problem.startswith("reST: ") for p in problems)
+    assert all(p.line > 0 for p in problems)
+
+
 # --- the real catalogues -------------------------------------------------------
 
 
@@ -629,3 +717,81 @@ def test_a_changed_english_sentence_becomes_fuzzy(tmp_path):
     assert (row.messages, row.translated, row.fuzzy) == (1, 0, 1)
     assert 'msgstr "本课程适合谁"' in po.read_text(encoding="utf-8")
     assert i18n.status([], strict=True, locale=locale) == 1
+
+
+_DEMO = '''"""A tiny library for the reST switch."""
+
+__all__ = ["Thing", "Other"]
+
+
+class Thing:
+    """A thing with :math:`x^2` and :class:`Other`.
+
+    It holds ``n`` (a count) items.
+    """
+
+
+class Other:
+    """Another thing."""
+'''
+
+_API_PAGE = """\
+# The API
+
+Read `Thing` first.
+
+```{eval-rst}
+.. api-overview:: zh_demo_lib
+
+.. autoclass:: zh_demo_lib.Thing
+
+.. autoclass:: zh_demo_lib.Other
+```
+"""
+
+_API_PO = r'''msgid ""
+msgstr ""
+"Content-Type: text/plain; charset=utf-8\n"
+
+msgid "Read `Thing` first."
+msgstr "先读 `Thing`。"
+
+msgid ":py:class:`~zh_demo_lib.Thing`"
+msgstr ":py:class:`Thing <zh_demo_lib.Thing>`"
+
+msgid "A thing with :math:`x^2` and :class:`Other`."
+msgstr "一个带有 :math:`x^2`\\ 、链接到 :class:`Other` 的东西。"
+
+msgid "It holds ``n`` (a count) items."
+msgstr "它存放 ``n``\\ （一个计数）个条目。"
+'''
+
+
+@pytest.mark.slow
+def test_a_translated_docstring_is_parsed_as_rest_on_a_markdown_page(tmp_path,
+                                                                      monkeypatch):
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "index.md").write_text(_API_PAGE, encoding="utf-8")
+    (tmp_path / "zh_demo_lib.py").write_text(_DEMO, encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.syspath_prepend(str(ROOT / "book" / "_ext"))
+    po = src / "locale" / "zh_CN" / "LC_MESSAGES" / "index.po"
+    po.parent.mkdir(parents=True)
+    po.write_text(_API_PO, encoding="utf-8")
+    _sphinx(src, "html", tmp_path / "html", language="zh_CN", nb_execution_mode="off",
+            extensions=["myst_nb", "sphinx.ext.autodoc", "api_overview",
+                        "course_tools.i18n"])
+    html = (tmp_path / "html" / "index.html").read_text(encoding="utf-8")
+    body = re.sub(r"<[^>]+>", "", html)
+    # the docstring's translation is reST: its roles and escapes work
+    assert ":math:" not in body and ":class:" not in body and "\\ " not in body
+    assert "一个带有" in body and "它存放" in body
+    assert re.search(r'<span class="math[^"]*">\\\(x\^2\\\)</span>', html), html
+    assert 'href="#zh_demo_lib.Other"' in html
+    assert '<span class="pre">n</span></code>' in html
+    # the page's own message stays MyST (a single backtick is code)
+    assert "先读" in body and '<span class="pre">Thing</span></code>。' in html
+    # the overview: the link's title and the translated first paragraph
+    assert "一个带有 x^2、链接到 Other 的东西。" in body
+    assert "A thing with" not in body and "Another thing." in body

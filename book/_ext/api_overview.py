@@ -1,15 +1,17 @@
 """``api-overview``: a short table of a module's public names.
 
 ``.. api-overview:: course_lib.optim`` lists every name in the module's
-``__all__`` with the first line of its docstring, each linked to its full
-entry further down the page. The table is built from the module itself, so
-it cannot fall out of step with the library.
+``__all__`` with the first paragraph of its docstring (in a translated
+edition, that paragraph's translation from the page's catalogue), each
+linked to its full entry further down the page. The table is built from
+the module itself, so it cannot fall out of step with the library.
 """
 
 from __future__ import annotations
 
 import importlib
 import inspect
+import os
 import re
 
 from docutils import nodes
@@ -17,12 +19,43 @@ from docutils.statemachine import StringList
 from sphinx.util.docutils import SphinxDirective
 
 
-def _summary(obj) -> str:
-    """The docstring's first paragraph, with reST markup reduced to text."""
+def _first_paragraph(obj) -> str:
+    """The docstring's first paragraph on one line: the message Sphinx
+    makes of it on the page."""
     doc = inspect.getdoc(obj) or ""
-    first = doc.strip().split("\n\n", 1)[0].replace("\n", " ").strip()
-    first = re.sub(r":[\w:]+:`~?([^`]*)`", r"\1", first)
-    return first.replace("``", "")
+    return doc.strip().split("\n\n", 1)[0].replace("\n", " ").strip()
+
+
+def _plain(text: str) -> str:
+    """reST markup reduced to text: a role shows its title (or its target
+    without ``~``), literals lose their backquotes, ``\\ `` is nothing."""
+    text = re.sub(r":[\w:]+:`([^`<]*?)\s*<[^`>]*>`", r"\1", text)
+    text = re.sub(r":[\w:]+:`~?([^`]*)`", r"\1", text)
+    return text.replace("``", "").replace("\\ ", "")
+
+
+def _summary(obj, translate=None) -> str:
+    """The docstring's first paragraph, translated by ``translate`` (a
+    gettext function) if given, with reST markup reduced to text."""
+    first = _first_paragraph(obj)
+    if translate is not None and first:
+        first = translate(first)
+    return _plain(first)
+
+
+def _translator(directive):
+    """The gettext function of the page's catalogue in a translated
+    edition; None in the English one."""
+    config = directive.config
+    if not config.language or config.language == "en":
+        return None
+    from sphinx.locale import init as init_locale
+    from sphinx.util.i18n import docname_to_domain
+
+    domain = docname_to_domain(directive.env.docname, config.gettext_compact)
+    dirs = [os.path.join(directive.env.srcdir, d) for d in config.locale_dirs]
+    catalog, found = init_locale(dirs, config.language, domain)
+    return catalog.gettext if found else None
 
 
 def _role(obj) -> str:
@@ -43,6 +76,7 @@ class ApiOverview(SphinxDirective):
         public = getattr(module, "__all__", None)
         if public is None:
             raise self.error(f"api-overview: {name} has no __all__")
+        translate = _translator(self)
         tbody = nodes.tbody()
         for item in public:
             obj = getattr(module, item)
@@ -55,7 +89,8 @@ class ApiOverview(SphinxDirective):
                 StringList([f":{_role(obj)}:`~{name}.{item}`"], source=name),
                 self.content_offset, link)
             tbody += nodes.row("", nodes.entry("", *link.children),
-                               nodes.entry("", nodes.paragraph(text=_summary(obj))))
+                               nodes.entry("", nodes.paragraph(
+                                   text=_summary(obj, translate))))
         tgroup = nodes.tgroup(cols=2)
         tgroup += nodes.colspec(colwidth=30)
         tgroup += nodes.colspec(colwidth=70)
