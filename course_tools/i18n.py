@@ -965,9 +965,15 @@ def _complete_theme_catalogue(app: Any) -> None:
 _SAME_DOC_GLUE = re.compile(r"(\{glue(?::[\w-]+)?\}`)(?![^`]*::)")
 
 
+_GLUE_TEXT_PLAIN = re.compile(r"(\{glue:text\}`)(?P<key>[^`:]+)`")
+
+
 def glue_from(document_path: str, text: str) -> str:
     """Point the glue references of ``text`` at the document
     ``document_path`` (relative to the book's root)."""
+    # myst-nb reads ``{glue:text}`path::key``` as key "path:" with format
+    # "key"; ":s" is the format a bare ``{glue:text}`key``` gets anyway.
+    text = _GLUE_TEXT_PLAIN.sub(r"\1\g<key>:s`", text)
     return _SAME_DOC_GLUE.sub(lambda m: f"{m.group(1)}/{document_path}::", text)
 
 
@@ -978,10 +984,11 @@ _REST_MESSAGES = "course_i18n_rest_msgstrs"
 
 def is_rest_source(node: Any) -> bool:
     """Whether ``node`` was written in reST inside a Markdown page: a
-    docstring (autodoc's source ``...py:docstring of course_lib.x.Y``) or a
-    link of an ``api-overview`` table."""
+    docstring (autodoc's source is ``...py:docstring of course_lib.x.Y``, or
+    ``docstring of course_lib.x.DATA`` for a module's data) or a link of an
+    ``api-overview`` table."""
     source = str(node.get("source") or getattr(node, "source", None) or "")
-    if ":docstring of " in source:
+    if "docstring of " in source:
         return True
     parent = node.parent
     while parent is not None:

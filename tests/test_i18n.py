@@ -539,6 +539,10 @@ def test_every_page_gets_the_button_and_an_alternate_link():
 def test_glue_in_a_translation_reads_its_documents_glue_cache():
     text = ("差距为 {glue:text}`ch3_gap:.3g`，准确率 {glue:text}`ch3_acc:.1%`，"
             "另见 {glue:text}`other.md::k:.2f`。")
+    # a phrase without a format gets the one myst-nb gives it ("s"), or
+    # myst-nb would read the path as the key
+    assert i18n.glue_from("book/x.md", "即 {glue:text}`ch2_gain_zh`。") == (
+        "即 {glue:text}`/book/x.md::ch2_gain_zh:s`。")
     assert i18n.glue_from("book/03_initialization.md", text) == (
         "差距为 {glue:text}`/book/03_initialization.md::ch3_gap:.3g`，准确率 "
         "{glue:text}`/book/03_initialization.md::ch3_acc:.1%`，"
@@ -733,6 +737,10 @@ class Thing:
 
 class Other:
     """Another thing."""
+
+
+LIMIT = 3
+"""At most :math:`3` things."""
 '''
 
 _API_PAGE = """\
@@ -746,6 +754,8 @@ Read `Thing` first.
 .. autoclass:: zh_demo_lib.Thing
 
 .. autoclass:: zh_demo_lib.Other
+
+.. autodata:: zh_demo_lib.LIMIT
 ```
 """
 
@@ -764,6 +774,9 @@ msgstr "一个带有 :math:`x^2`\\ 、链接到 :class:`Other` 的东西。"
 
 msgid "It holds ``n`` (a count) items."
 msgstr "它存放 ``n``\\ （一个计数）个条目。"
+
+msgid "At most :math:`3` things."
+msgstr "至多 :math:`3`\\ 个东西。"
 '''
 
 
@@ -786,7 +799,7 @@ def test_a_translated_docstring_is_parsed_as_rest_on_a_markdown_page(tmp_path,
     body = re.sub(r"<[^>]+>", "", html)
     # the docstring's translation is reST: its roles and escapes work
     assert ":math:" not in body and ":class:" not in body and "\\ " not in body
-    assert "一个带有" in body and "它存放" in body
+    assert "一个带有" in body and "它存放" in body and "至多" in body
     assert re.search(r'<span class="math[^"]*">\\\(x\^2\\\)</span>', html), html
     assert 'href="#zh_demo_lib.Other"' in html
     assert '<span class="pre">n</span></code>' in html
