@@ -84,11 +84,9 @@ def text_messages(texts: dict[str, Any]) -> list[tuple[str, str]]:
         found.extend((a, "the description of one picture")
                      for a in texts["alts"].values())
     else:
-        found.append((texts["alt"], "a picture's description, one copy per "
-                      "control: keep {control} and {choice}, filled in with "
-                      "their texts"))
-        found.append((texts["join"], "joins those copies in a picture's "
-                      "description"))
+        found.append((texts["alt"], "a picture's description, per control: "
+                      "keep {control} and {choice}"))
+        found.append((texts["join"], "joins those parts of the description"))
     return found
 
 
@@ -253,7 +251,10 @@ def collect(cache: Path) -> tuple[dict[str, Entry], list[str]]:
             continue
         before = sum(len(e.locations) for e in entries.values())
         source = path.read_text(encoding="utf-8") if path.exists() else ""
-        collect_notebook(cached.nb, document, source, entries)
+        # read the file itself: get_cache_bundle would write to the cache
+        nb = json.loads(jc._get_notebook_path_cache(cached.hashkey).read_text(
+            encoding="utf-8"))
+        collect_notebook(nb, document, source, entries)
         if sum(len(e.locations) for e in entries.values()) > before:
             documents.append(document)
     return entries, documents
@@ -278,9 +279,10 @@ def template(entries: dict[str, Entry]) -> Any:
 
 
 def _signature(catalog: Any) -> list[tuple[Any, ...]]:
-    return [(m.id, m.string, sorted(m.flags), m.locations, m.auto_comments)
-            for m in catalog if m.id] + sorted(
-        (m.id, m.string) for m in catalog.obsolete.values())
+    # as sphinx-intl, the obsolete entries do not count (an update drops
+    # those of the previous one)
+    return [(m.id, m.string, sorted(m.flags), m.locations, " ".join(m.auto_comments))
+            for m in catalog if m.id]
 
 
 def update(po: Path, pot: Any) -> tuple[str, int]:
