@@ -49,6 +49,7 @@ import secrets
 import sys
 import threading
 import time
+import weakref
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -66,24 +67,32 @@ SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 
 @dataclass(frozen=True)
 class Check:
-    """One hidden check: ``fn(probe, ref, rng)`` worth ``points``."""
+    """One hidden check: ``fn(probe, ref, rng)`` worth ``points``.
+
+    ``rng`` is seeded from the submission's secret seed and ``stream``
+    (default: the check's own name); checks that name the same stream draw
+    the very same inputs."""
 
     cell: str
     points: float
     name: str
     fn: Callable[..., object] = field(compare=False, repr=False)
+    stream: str = ""
 
 
-def check(cell: str, points: float):
-    """Register the decorated function as a check of the test cell ``cell``."""
+def check(cell: str, points: float, stream: str = ""):
+    """Register the decorated function as a check of the test cell ``cell``;
+    checks given the same ``stream`` share their random inputs."""
     if not isinstance(cell, str) or not cell:
         raise TypeError(f"check: 'cell' must be a grade id; got {cell!r}")
     if not (isinstance(points, (int, float)) and points > 0):
         raise ValueError(f"check: 'points' must be a positive number; got "
                          f"{points!r}")
+    if not isinstance(stream, str):
+        raise TypeError(f"check: 'stream' must be a string; got {stream!r}")
 
     def register(fn):
-        fn.__check__ = Check(cell, float(points), fn.__name__, fn)
+        fn.__check__ = Check(cell, float(points), fn.__name__, fn, stream)
         return fn
     return register
 
@@ -235,14 +244,22 @@ class Remote:
         return {"base": self._base, "attrs": list(self._attrs)}
 
 
+#: sandbox -> the memo its probes share (gone with the sandbox)
+_MEMOS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 class Probe:
-    """The student's notebook, reached through its sandbox."""
+    """The student's notebook, reached through its sandbox.
+
+    ``memo`` is a dict on the host that every check of the notebook sees
+    while its sandbox lives (a measurement made once for several checks)."""
 
     def __init__(self, sandbox, deadline: float,
                  sources: dict[str, str] | None = None):
         self._sandbox, self._deadline = sandbox, deadline
         self._callbacks: dict[int, object] = {}
         self._sources = dict(sources or {})
+        self.memo: dict = _MEMOS.setdefault(sandbox, {})
 
     def submitted(self) -> dict[str, str]:
         """grade id -> source of each answer cell as handed in (read on the
@@ -337,6 +354,7 @@ class Reference:
     def __init__(self, namespace: dict):
         self._ns = namespace
         self._kept: dict[int, object] = {}  # what put() returned
+        self.memo: dict = {}
 
     def fresh(self) -> "Reference":
         """A view for one check: same namespace, its own stored values."""
@@ -498,7 +516,8 @@ def run_check(item: Check, probe: Probe, ref: Reference, seed: int
     """Run one check; a CellFailure (the sandbox stopped) propagates."""
     from .sandbox import CellFailure, ProbeError
 
-    rng = np.random.default_rng([seed, zlib.crc32(item.name.encode())])
+    stream = item.stream or item.name
+    rng = np.random.default_rng([seed, zlib.crc32(stream.encode())])
     start = time.monotonic()
     try:
         item.fn(probe, ref.fresh() if isinstance(ref, Reference) else ref,

@@ -34,7 +34,9 @@ class Mutant:
     text it is applied to. Every test cell in ``loses`` must score less than
     full marks; all other autograded cells keep theirs. ``message``, when
     given, must appear in the output of a failing test cell (the hint that
-    names the mistake).
+    names the mistake). ``unsettled`` names cells whose points the mutant
+    keeps or loses with the grading secret's draw (its held-out accuracy
+    sits at a bar); their scores are asserted neither way.
     """
 
     name: str
@@ -43,6 +45,7 @@ class Mutant:
     source: str | None = None
     edits: tuple[Edit, ...] = ()
     message: str | None = None
+    unsettled: tuple[str, ...] = ()
 
     def __post_init__(self):
         if (self.source is None) == (not self.edits):
@@ -55,6 +58,10 @@ class Mutant:
                 raise TypeError(f"mutant {self.name}: each edit must be a "
                                 f"pair (old, new) of different strings with "
                                 f"old non-empty; got {edit!r}")
+        if set(self.unsettled) & set(self.loses):
+            raise TypeError(f"mutant {self.name}: a cell cannot both lose "
+                            f"and be unsettled: "
+                            f"{sorted(set(self.unsettled) & set(self.loses))}")
         # lists are accepted; tuples keep the mutant hashable
         object.__setattr__(self, "edits",
                            tuple(tuple(e) for e in self.edits))

@@ -106,6 +106,8 @@ def test_mutant_loses_its_points(assignment, mutant, tmp_root):
     assert res.status == "graded", res.reason
     for cell, points in autograded_cells(assignment).items():
         score = res.cells[cell][0]
+        if cell in mutant.unsettled:
+            continue
         if cell in mutant.loses:
             assert score < points, f"{mutant.name} kept full marks on {cell}"
         else:

@@ -240,3 +240,39 @@ def test_a_checks_file_must_cover_every_test_cell(tmp_path):
                  a.notebooks}
     with pytest.raises(ValueError, match="have no check"):
         hidden_checks([a], templates, solutions=tmp_path)
+
+
+def test_checks_naming_one_stream_draw_the_same_inputs():
+    drawn = []
+
+    @checks.check("t", 1, stream="shared")
+    def first(probe, ref, rng):
+        drawn.append(rng.random())
+
+    @checks.check("t", 1, stream="shared")
+    def second(probe, ref, rng):
+        drawn.append(rng.random())
+
+    @checks.check("t", 1)
+    def own(probe, ref, rng):
+        drawn.append(rng.random())
+
+    for fn in (first, second, own):
+        assert checks.run_check(fn.__check__, None, None, seed=5).passed
+    assert drawn[0] == drawn[1] != drawn[2]
+    with pytest.raises(TypeError, match="'stream' must be a string"):
+        checks.check("t", 1, stream=3)
+
+
+def test_probes_of_one_sandbox_share_a_memo_on_the_host():
+    class Sandbox:
+        pass
+
+    one, other = Sandbox(), Sandbox()
+    a, b = checks.Probe(one, 0.0), checks.Probe(one, 0.0)
+    a.memo["accuracy"] = 0.98
+    assert b.memo == {"accuracy": 0.98}
+    assert checks.Probe(other, 0.0).memo == {}
+    held = len(checks._MEMOS)
+    del a, b, one  # the memo goes with its sandbox
+    assert len(checks._MEMOS) == held - 1

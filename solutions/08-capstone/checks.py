@@ -32,7 +32,12 @@ MAX_SCALE = 0.08      # zoom in or out by up to 8 %
 MAX_STROKE = 0.3      # pixel ** exp(u), u in [-0.3, 0.3]: lighter or heavier
 MAX_GAIN = 0.1        # contrast times 0.9 ... 1.1
 NOISE_STD = 0.05
-COPIES = 3
+# Perturbed copies of each of the test split's 359 digits. One draw's
+# accuracy spreads around the network's true accuracy by at most about
+# 0.01 / sqrt(COPIES) (measured over 30 draws): with 50 copies, 0.14 % — the
+# reference (98.0 %) sits 7 such spreads above the top bar, a network with a
+# broken col2im (96.4 %) 4 below it.
+COPIES = 50
 THRESHOLDS = (0.90, 0.95, 0.97)
 # grade id of each answer cell -> the names it must define
 PARTS = {"affine": ("Affine",), "relu": ("ReLU",),
@@ -530,30 +535,39 @@ def accuracy_of(predict, rng) -> float:
     return float(np.mean(labels == t))
 
 
+def _accuracy(probe, rng):
+    """The held-out accuracy of the notebook's ``predict``, measured once per
+    draw: the three bars judge the same images."""
+    key = ("held-out accuracy", repr(rng.bit_generator.state))
+    if key not in probe.memo:
+        try:
+            probe.memo[key] = accuracy_of(probe.predict, rng)
+        except StudentError as exc:
+            if exc.ename == "NameError" and "predict" in exc.evalue:
+                raise Fail("predict is not defined: the network's cell did "
+                           "not run to its end") from None
+            raise
+    return probe.memo[key]
+
+
 def _accuracy_points(probe, rng, level):
     require_own(probe, "model")
-    try:
-        acc = accuracy_of(probe.predict, rng)
-    except StudentError as exc:
-        if exc.ename == "NameError" and "predict" in exc.evalue:
-            raise Fail("predict is not defined: the network's cell did not "
-                       "run to its end") from None
-        raise
+    acc = _accuracy(probe, rng)
     need = THRESHOLDS[level]
     if acc < need:
         raise Fail(f"held-out accuracy {acc:.1%} is below {need:.0%}")
 
 
-@check("test_accuracy", points=2)
+@check("test_accuracy", points=2, stream="accuracy")
 def accuracy_90(probe, ref, rng):
     _accuracy_points(probe, rng, 0)
 
 
-@check("test_accuracy", points=2)
+@check("test_accuracy", points=2, stream="accuracy")
 def accuracy_95(probe, ref, rng):
     _accuracy_points(probe, rng, 1)
 
 
-@check("test_accuracy", points=2)
+@check("test_accuracy", points=2, stream="accuracy")
 def accuracy_97(probe, ref, rng):
     _accuracy_points(probe, rng, 2)

@@ -70,9 +70,10 @@ MUTANTS = [
     Mutant(name="dropout-ratio-kept", cell="dropout",
            edits=[("keep = self.rng.random(x.shape) >= self.ratio",
                    "keep = self.rng.random(x.shape) < self.ratio")],
-           # keeping 30 % instead of 70 % of one layer's units still
-           # trains the network past the top bar
-           loses=("test_dropout",)),
+           # keeping 30 % instead of 70 % of one layer's units trains the
+           # network to about 97.2 % on the held-out digits: at the top bar,
+           # so the draw decides those 2 points
+           loses=("test_dropout",), unsettled=("test_accuracy",)),
     # ------------------------------------------------------------------ conv
     Mutant(name="conv-stride-ignored-in-col2im", cell="conv",
            edits=[("            xp[:, :, u:u + stride * out_h:stride,\n"
@@ -81,8 +82,9 @@ MUTANTS = [
                    "            xp[:, :, u:u + out_h, v:v + out_w] += "
                    "col[:, :, u, v]")],
            # max pooling shares col2im: the gradients of the pooled layers
-           # land on the wrong pixels and the network falls short of the
-           # top bar
+           # land on the wrong pixels and the network reaches about 96.4 %
+           # on the held-out digits, short of the top bar by 4 standard
+           # deviations of the draw
            loses=("test_conv", "test_maxpool", "test_accuracy")),
     Mutant(name="conv-torch", cell="conv",
            source="import torch\n\nConv2D = torch.nn.Conv2d",
