@@ -725,7 +725,7 @@ def test_a_changed_english_sentence_becomes_fuzzy(tmp_path):
 
 _DEMO = '''"""A tiny library for the reST switch."""
 
-__all__ = ["Thing", "Other"]
+__all__ = ["Thing", "Other", "LIMIT", "NAMES"]
 
 
 class Thing:
@@ -741,6 +741,8 @@ class Other:
 
 LIMIT = 3
 """At most :math:`3` things."""
+
+NAMES = {"a": 1}
 '''
 
 _API_PAGE = """\
@@ -808,3 +810,5 @@ def test_a_translated_docstring_is_parsed_as_rest_on_a_markdown_page(tmp_path,
     # the overview: the link's title and the translated first paragraph
     assert "一个带有 x^2、链接到 Other 的东西。" in body
     assert "A thing with" not in body and "Another thing." in body
+    # a data object's summary is its own docstring, never its type's
+    assert "至多 3个东西。" in body and "new empty dictionary" not in body

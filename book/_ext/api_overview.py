@@ -16,13 +16,30 @@ import re
 
 from docutils import nodes
 from docutils.statemachine import StringList
+from sphinx.errors import PycodeError
+from sphinx.pycode import ModuleAnalyzer
 from sphinx.util.docutils import SphinxDirective
 
 
-def _first_paragraph(obj) -> str:
-    """The docstring's first paragraph on one line: the message Sphinx
-    makes of it on the page."""
+def _docstring(module: str, name: str, obj) -> str:
+    """The docstring autodoc shows for ``module.name``: a data object's is
+    the string literal below its assignment, not its type's docstring."""
     doc = inspect.getdoc(obj) or ""
+    if inspect.isclass(obj) or callable(obj) or inspect.ismodule(obj):
+        return doc
+    try:
+        attributes = ModuleAnalyzer.for_module(module).find_attr_docs()
+    except PycodeError:
+        attributes = {}
+    lines = attributes.get(("", name))
+    if lines:
+        return "\n".join(lines)
+    return "" if doc == inspect.getdoc(type(obj)) else doc
+
+
+def _first_paragraph(doc: str) -> str:
+    """A docstring's first paragraph on one line: the message Sphinx makes
+    of it on the page."""
     return doc.strip().split("\n\n", 1)[0].replace("\n", " ").strip()
 
 
@@ -34,10 +51,10 @@ def _plain(text: str) -> str:
     return text.replace("``", "").replace("\\ ", "")
 
 
-def _summary(obj, translate=None) -> str:
+def _summary(doc: str, translate=None) -> str:
     """The docstring's first paragraph, translated by ``translate`` (a
     gettext function) if given, with reST markup reduced to text."""
-    first = _first_paragraph(obj)
+    first = _first_paragraph(doc)
     if translate is not None and first:
         first = translate(first)
     return _plain(first)
@@ -88,9 +105,9 @@ class ApiOverview(SphinxDirective):
             self.state.nested_parse(
                 StringList([f":{_role(obj)}:`~{name}.{item}`"], source=name),
                 self.content_offset, link)
+            summary = _summary(_docstring(name, item, obj), translate)
             tbody += nodes.row("", nodes.entry("", *link.children),
-                               nodes.entry("", nodes.paragraph(
-                                   text=_summary(obj, translate))))
+                               nodes.entry("", nodes.paragraph(text=summary)))
         tgroup = nodes.tgroup(cols=2)
         tgroup += nodes.colspec(colwidth=30)
         tgroup += nodes.colspec(colwidth=70)
