@@ -794,9 +794,12 @@ def test_a_translated_docstring_is_parsed_as_rest_on_a_markdown_page(tmp_path,
     po = src / "locale" / "zh_CN" / "LC_MESSAGES" / "index.po"
     po.parent.mkdir(parents=True)
     po.write_text(_API_PO, encoding="utf-8")
+    # The book's .md pages are myst-nb's (a myst_parser build earlier in the
+    # process leaves ".md" mapped to its own parser otherwise).
     _sphinx(src, "html", tmp_path / "html", language="zh_CN", nb_execution_mode="off",
             extensions=["myst_nb", "sphinx.ext.autodoc", "api_overview",
-                        "course_tools.i18n"])
+                        "course_tools.i18n"],
+            source_suffix={".rst": "restructuredtext", ".md": "myst-nb"})
     html = (tmp_path / "html" / "index.html").read_text(encoding="utf-8")
     body = re.sub(r"<[^>]+>", "", html)
     # the docstring's translation is reST: its roles and escapes work
