@@ -16,9 +16,9 @@ export MKL_NUM_THREADS ?= 1
 .PHONY: help install book book-clean book-zh i18n-extract i18n-status pdf test test-fast lint mutate release validate grade lab bench classroom clean
 
 help:
-	@echo "make book                 build the HTML book (executes every chapter, cached)"
+	@echo "make book                 build the HTML book, English and Chinese (zh/) (executes every chapter, cached)"
 	@echo "make pdf                  the whole book as one PDF (_build/pdf/book.pdf)"
-	@echo "make book-zh              the Chinese edition (in translation) under _build/html/zh; locale/README.md"
+	@echo "make book-zh              rebuild only the Chinese edition (after editing a catalogue); locale/README.md"
 	@echo "make test                 build the book if needed, then run every test"
 	@echo "make lint                 ruff and mypy over course_lib, course_tools, tests and benchmarks"
 	@echo "make mutate               mutation testing of course_lib and the grader's scoring, on demand (slow)"
@@ -44,8 +44,8 @@ book: $(STAMP)
 pdf: book
 	$(BIN)/python -m course_tools.build_pdf
 
-book-zh: book
-	$(BIN)/python -m course_tools.i18n build
+book-zh: $(STAMP)
+	$(BIN)/python -m course_tools.i18n build --zh-only
 
 i18n-extract: $(STAMP)
 	$(BIN)/python -m course_tools.i18n extract

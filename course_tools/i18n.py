@@ -20,6 +20,7 @@ import argparse
 import contextlib
 import importlib.util
 import io
+import json
 import os
 import re
 import shutil
@@ -64,7 +65,7 @@ def sphinx_overrides(language: str | None, cache: Path) -> dict[str, Any]:
     final, _ = get_final_config(user_yaml=config, cli_config={
         "latex_individualpages": False}, sourcedir=ROOT)
     extensions = list(final["extensions"])
-    for name in ("language_switch", "course_tools.i18n"):
+    for name in ("language_switch", "course_tools.i18n", "course_tools.i18n_widgets"):
         if name not in extensions:
             extensions.append(name)
     overrides: dict[str, Any] = {
@@ -204,6 +205,13 @@ def extract(build: Path, cache: Path, verbose: bool = False) -> int:
     counts = basic.update(str(LOCALE), str(pot_dir), (LANGUAGE,), jobs=1)
     print(f"locale/{LANGUAGE}: {counts['create']} catalogues created, "
           f"{counts['update']} updated, {counts['notchanged']} unchanged")
+    from course_tools import i18n_notebooks, i18n_widgets
+
+    if i18n_widgets.extract(cache) != 0:
+        return 1
+    done = i18n_notebooks.extract()
+    print(f"assignments: {sum(v != 'unchanged' for v in done.values())} of "
+          f"{len(done)} catalogues changed")
     filled = sum(fill_notation_only(po) for po in catalogues().values())
     if filled:
         print(f"{filled} messages with nothing to translate (only math, code, "
@@ -284,6 +292,21 @@ def catalogues(locale: Path = LOCALE, language: str = LANGUAGE) -> dict[str, Pat
     base = locale / language / "LC_MESSAGES"
     return {po.relative_to(base).with_suffix("").as_posix(): po
             for po in sorted(base.rglob("*.po"))}
+
+
+def incomplete_messages(locale: Path = LOCALE) -> list[tuple[str, int, str]]:
+    """(document, line, English) of every untranslated or fuzzy message of
+    the catalogues, in order."""
+    from babel.messages.pofile import read_po
+
+    found = []
+    for document, po in catalogues(locale).items():
+        with open(po, "rb") as fh:
+            catalog = read_po(fh)
+        for message in catalog:
+            if message.id and (not message.string or message.fuzzy):
+                found.append((document, message.lineno or 0, str(message.id)))
+    return found
 
 
 def document_status(document: str, po: Path) -> DocStatus:
@@ -1123,12 +1146,81 @@ def setup(app: Any) -> dict[str, Any]:
             if recorded:
                 self.env.temp_data[_REST_MESSAGES] = recorded
 
+    class RecordUntranslated(SphinxTransform):
+        """Record the messages this page shows in English: no translation in
+        its catalogue (a new or changed English text not yet extracted, or
+        a fuzzy one) and something to translate."""
+
+        # Before the Locale transform (20), on the English messages.
+        default_priority = 16
+
+        def apply(self, **kwargs: Any) -> None:
+            from sphinx.util.nodes import extract_messages
+
+            missing = self.env.course_untranslated  # type: ignore[attr-defined]
+            missing.pop(self.env.docname, None)
+            if not self.config.language or self.config.language == "en":
+                return
+            domain = docname_to_domain(self.env.docname,
+                                       self.config.gettext_compact)
+            dirs = [str(Path(self.env.srcdir) / d) for d in self.config.locale_dirs]
+            catalog: Any = init_locale(dirs, self.config.language, domain)[0]
+            known: dict[str, str] = {}
+            while catalog is not None:
+                known = {**getattr(catalog, "_catalog", {}), **known}
+                catalog = getattr(catalog, "_fallback", None)
+            found = [(node.line or 0, msg)
+                     for node, msg in extract_messages(self.document)
+                     if not known.get(msg) and not nothing_to_translate(msg)]
+            if found:
+                missing[self.env.docname] = found
+
+    def init_record(app: Any, env: Any, *args: Any) -> None:
+        if not hasattr(env, "course_untranslated"):
+            env.course_untranslated = {}
+
+    def purge(app: Any, env: Any, docname: str) -> None:
+        init_record(app, env)
+        env.course_untranslated.pop(docname, None)
+
+    def merge(app: Any, env: Any, docnames: Any, other: Any) -> None:
+        init_record(app, env)
+        for name in docnames:
+            if name in getattr(other, "course_untranslated", {}):
+                env.course_untranslated[name] = other.course_untranslated[name]
+
+    def write_record(app: Any, exception: Any) -> None:
+        if exception is None and app.config.language not in (None, "", "en") \
+                and app.builder.format == "html":
+            record = getattr(app.env, "course_untranslated", {})
+            rows = [{"document": name, "line": line, "message": msg}
+                    for name in sorted(record) for line, msg in record[name]]
+            untranslated_file(Path(app.doctreedir)).write_text(
+                json.dumps(rows, indent=1, ensure_ascii=False), encoding="utf-8")
+
     app.add_transform(MathIsNotAMessage)
     app.add_transform(RecordRestMessages)
+    app.add_transform(RecordUntranslated)
     app.add_transform(TranslateTocCaptions)
     _translated_glue_parser(app)
     app.connect("builder-inited", _complete_theme_catalogue)
+    app.connect("env-before-read-docs", init_record)
+    app.connect("env-purge-doc", purge)
+    app.connect("env-merge-info", merge)
+    app.connect("build-finished", write_record)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
+
+
+def untranslated_file(doctrees: Path) -> Path:
+    """Where a translated build lists the messages it showed in English."""
+    return doctrees.parent / "untranslated.json"
+
+
+def untranslated_in_build(doctrees: Path = BUILD / "i18n" / LANGUAGE / ".doctrees"
+                          ) -> list[dict[str, Any]]:
+    """The messages the last Chinese build showed in English (document,
+    line, message); raises FileNotFoundError before the first build."""
+    return json.loads(untranslated_file(doctrees).read_text(encoding="utf-8"))
 
 
 # --- command line ---------------------------------------------------------

@@ -5,7 +5,8 @@ in ``zh/`` (``course_tools/i18n.py`` builds both). Every page gets, in its
 article header, a button to its twin in the other edition and a
 ``<link rel="alternate" hreflang>`` in its head. The link is relative
 (``../zh/book/01_foundations.html``), so it works from ``file://`` and
-under any server path.
+under any server path. On the Chinese pages, a download of a student
+notebook from ``exercises/`` offers its Chinese twin in ``exercises-zh/``.
 
 Configuration (``conf.py`` names; all optional):
 
@@ -17,7 +18,11 @@ Configuration (``conf.py`` names; all optional):
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from jinja2 import DictLoader
+from sphinx import addnodes
+from sphinx.transforms import SphinxTransform
 
 TEMPLATE = "language-switch.html"
 
@@ -92,7 +97,38 @@ def _page_context(app, pagename, templatename, context, doctree):
         f'\n<link rel="alternate" hreflang="{lang}" href="{url}" />')
 
 
+#: Where each edition's student notebooks are (``make release`` writes both).
+EXERCISES = {"en": "exercises/", "zh": "exercises-zh/"}
+
+
+def chinese_download(target: str, exists) -> str:
+    """The Chinese twin of a download of an English student notebook
+    (``../exercises/01-foundations/foundations.ipynb``), when ``exists``."""
+    parts = target.split("/")
+    if EXERCISES["en"].rstrip("/") not in parts:
+        return target
+    at = parts.index(EXERCISES["en"].rstrip("/"))
+    twin = "/".join([*parts[:at], EXERCISES["zh"].rstrip("/"), *parts[at + 1:]])
+    return twin if exists(twin) else target
+
+
+class ChineseDownloads(SphinxTransform):
+    """On a Chinese page, an assignment's download is its Chinese notebook."""
+
+    # After Sphinx has put the translated paragraphs in (Locale, 20).
+    default_priority = 30
+
+    def apply(self, **kwargs):
+        if not (self.config.language or "").lower().startswith("zh"):
+            return
+        here = Path(self.env.doc2path(self.env.docname)).parent
+        for node in self.document.findall(addnodes.download_reference):
+            node["reftarget"] = chinese_download(
+                node["reftarget"], lambda t: (here / t).is_file())
+
+
 def setup(app):
+    app.add_transform(ChineseDownloads)
     app.add_config_value("language_switch_root", "", "html", str)
     app.add_config_value("language_switch_label", "", "html", str)
     app.add_config_value("language_switch_hreflang", "", "html", str)
