@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import importlib.util
 import io
 import json
@@ -88,7 +89,35 @@ def sphinx_overrides(language: str | None, cache: Path) -> dict[str, Any]:
         # Jupyter Book sets the search box's text as a theme option, which
         # no catalogue translates.
         overrides["html_theme_options"] = {"search_bar_text": ZH_SEARCH_TEXT}
+        if language == LANGUAGE:
+            overrides["html_search_options"] = {"dict": str(search_dictionary())}
     return overrides
+
+
+def search_words(terms: list[Term]) -> list[str]:
+    """The glossary's Chinese terms as search words: every run of two or
+    more Chinese characters of every Chinese form (``He 初始化器`` gives
+    ``初始化器``), once each, in the glossary's order."""
+    words: dict[str, None] = {}
+    for term in terms:
+        for form in term.chinese:
+            for run in re.findall(r"[\u4e00-\u9fff]{2,}", form):
+                words[run] = None
+    return list(words)
+
+
+def search_dictionary(folder: Path = BUILD / "i18n") -> Path:
+    """A jieba user dictionary of the glossary's Chinese terms, which the
+    Chinese search index keeps whole (``批量归一化``, not only ``批量`` and
+    ``归一化``). Its name carries a digest of its words: a changed
+    glossary changes the configuration, so Sphinx indexes every page anew."""
+    text = "".join(f"{word}\n" for word in search_words(glossary_terms()))
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+    path = folder / f"search-dict-{digest}.txt"
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return path
 
 
 def yaml_title() -> str:
