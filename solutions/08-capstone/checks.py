@@ -38,6 +38,7 @@ NOISE_STD = 0.05
 # reference (98.0 %) sits 7 such spreads above the top bar, a network with a
 # broken col2im (96.4 %) 4 below it.
 COPIES = 50
+BATCH = 1000          # images per call of predict
 THRESHOLDS = (0.90, 0.95, 0.97)
 # grade id of each answer cell -> the names it must define
 PARTS = {"affine": ("Affine",), "relu": ("ReLU",),
@@ -520,19 +521,27 @@ def held_out(rng, copies=COPIES):
     return perturb(x, rng), np.concatenate([t] * copies)
 
 
-def accuracy_of(predict, rng) -> float:
-    """Fraction of held-out images that ``predict`` labels correctly."""
-    x, t = held_out(rng)
-    labels = predict(x)
-    if not isinstance(labels, np.ndarray) or labels.shape != t.shape:
-        raise Fail(f"predict(images) for {len(t)} images must return an "
-                   f"array of {len(t)} labels; got "
+def _labels(predict, images):
+    """``predict(images)``, checked to be one integer label per image."""
+    labels = predict(images)
+    n = len(images)
+    if not isinstance(labels, np.ndarray) or labels.shape != (n,):
+        raise Fail(f"predict(images) for {n} images must return an array of "
+                   f"{n} labels; got "
                    f"{getattr(labels, 'shape', type(labels).__name__)}")
     if labels.dtype.kind not in "iu":
         if labels.dtype.kind != "f" or not np.all(labels == np.round(labels)):
             raise Fail("predict must return integer labels 0-9 (argmax of "
                        "the logits), not scores")
-    return float(np.mean(labels == t))
+    return labels
+
+
+def accuracy_of(predict, rng) -> float:
+    """Fraction of held-out images that ``predict`` labels correctly, sent
+    ``BATCH`` at a time (a network's memory grows with the batch)."""
+    x, t = held_out(rng)
+    labels = [_labels(predict, x[i:i + BATCH]) for i in range(0, len(x), BATCH)]
+    return float(np.mean(np.concatenate(labels) == t))
 
 
 def _accuracy(probe, rng):
