@@ -16,6 +16,12 @@
  *   4. reading order, below one point: among equals, the earlier chapter
  *      (the one that teaches the term first) comes first.
  *
+ * Chinese has no spaces between words. The index holds the words jieba
+ * cut the Chinese pages into (the glossary's terms kept whole), so a run of
+ * Chinese characters in the query is cut into the longest words the index
+ * knows ("批量归一化的作用" -> 批量归一化, 作用), and a heading contains the
+ * query when it contains its characters in a row.
+ *
  * Opened from disk (file://), the browser forbids the search page to read
  * the other pages, so no snippets are requested (each request would only
  * log an error) and a note says how to get them.
@@ -34,9 +40,33 @@ var Scorer = {
   _levels: null,
 
   // Words as the book's headings write them: identifiers such as
-  // course_lib.im2col or he_normal stay whole.
-  _words: (text) => text.toLowerCase().split(/[^\p{L}\p{N}_.]+|\.(?=\s|$)/u)
+  // course_lib.im2col or he_normal stay whole; Chinese counts character by
+  // character, so a Chinese query is found inside a longer run.
+  _split: (text) => text.toLowerCase().split(/[^\p{L}\p{N}_.]+|\.(?=\s|$)/u)
     .filter((w) => w.length > 0),
+  _words: (text) => Scorer._split(text)
+    .flatMap((w) => w.match(/\p{Script=Han}|[^\p{Script=Han}]+/gu)),
+
+  // A query word with Chinese in it, cut into the longest words the index
+  // knows; Chinese characters that start no known word are left out (the
+  // index has no one-character words), an unknown run is kept whole.
+  _cut: (word) => {
+    const index = Search._index;
+    if (!index || !/\p{Script=Han}/u.test(word)) return [word];
+    const known = (w) => Object.hasOwn(index.terms, w) ||
+      Object.hasOwn(index.titleterms, w);
+    return word.match(/\p{Script=Han}+|[^\p{Script=Han}]+/gu).flatMap((run) => {
+      if (!/\p{Script=Han}/u.test(run) || known(run)) return [run];
+      const words = [];
+      for (let i = 0; i < run.length;) {
+        let j = run.length;
+        while (j > i + 1 && !known(run.slice(i, j))) j--;
+        if (j > i + 1) words.push(run.slice(i, j));
+        i = Math.max(j, i + 1);
+      }
+      return words.length > 0 ? words : [run];
+    });
+  },
 
   _contains: (haystack, needle) => {
     if (needle.length === 0 || needle.length > haystack.length) return false;
@@ -53,7 +83,8 @@ var Scorer = {
     const levels = new Map();
     if (!index || query.length === 0) return levels;
     const stemmer = new Stemmer();
-    const stems = query.filter((w) => stopwords.indexOf(w) === -1)
+    const stems = Scorer._split(Scorer._query || "").flatMap(Scorer._cut)
+      .filter((w) => stopwords.indexOf(w) === -1)
       .map((w) => stemmer.stemWord(w));
     const raise = (file, level) =>
       levels.set(file, Math.max(levels.get(file) || 0, level));
@@ -93,6 +124,10 @@ var Scorer = {
 };
 
 (() => {
+  if (typeof splitQuery !== "undefined") {
+    const split = splitQuery;
+    splitQuery = (query) => split(query).flatMap(Scorer._cut);
+  }
   if (typeof Search !== "undefined" && Search.query) {
     const query = Search.query;
     Search.query = (text) => {
