@@ -13,7 +13,7 @@ export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 
-.PHONY: help install book book-clean book-zh i18n-extract i18n-status pdf test test-fast lint mutate release validate grade lab bench classroom clean
+.PHONY: help install book book-clean book-zh i18n-extract i18n-status pdf test test-fast lint mutate release validate grade lab lab-zh bench classroom clean
 
 help:
 	@echo "make book                 build the HTML book, English and Chinese (zh/) (executes every chapter, cached)"
@@ -26,6 +26,7 @@ help:
 	@echo "make validate NB=path     check a notebook against its visible tests"
 	@echo "make grade SUBMISSIONS=dir  autograde a folder of submissions (CSV + feedback)"
 	@echo "make lab                  JupyterLab with nbgrader's student extensions on exercises/"
+	@echo "make lab-zh               JupyterLab on exercises-zh/ (the assignments in Chinese)"
 	@echo "make bench                run the speed and memory benchmarks"
 	@echo "make classroom            JupyterHub for a class on http://127.0.0.1:8000 (as root; deploy/README.md)"
 
@@ -96,6 +97,9 @@ grade: $(STAMP)
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab exercises
+
+lab-zh: $(STAMP)
+	$(BIN)/jupyter lab exercises-zh
 
 BENCH_STAMP := $(VENV)/.bench-installed
 
