@@ -589,8 +589,13 @@ def test_the_editions_configuration():
     assert zh["html_title"] == "从零开始训练神经网络"
     assert zh["html_theme_options"] == {"search_bar_text": i18n.ZH_SEARCH_TEXT}
     assert {"language_switch", "course_tools.i18n", "myst_nb"} <= set(zh["extensions"])
+    assert "course_tools.i18n_widgets" in zh["extensions"]
+    words = Path(zh["html_search_options"]["dict"]).read_text(
+        encoding="utf-8").split()
+    assert {"批量归一化", "学习率", "初始化器"} <= set(words) and "He" not in words
     en = i18n.sphinx_overrides(None, ROOT / "_build" / ".jupyter_cache")
     assert "language" not in en and "html_title" not in en
+    assert "html_search_options" not in en
     assert en["nb_execution_cache_path"] == str(ROOT / "_build" / ".jupyter_cache")
 
 
