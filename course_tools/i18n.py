@@ -1200,7 +1200,8 @@ def setup(app: Any) -> dict[str, Any]:
                 catalog = getattr(catalog, "_fallback", None)
             found = [(node.line or 0, msg)
                      for node, msg in extract_messages(self.document)
-                     if not known.get(msg) and not nothing_to_translate(msg)]
+                     if not known.get(msg) and not nothing_to_translate(msg)
+                     and not _front_matter(node)]
             if found:
                 missing[self.env.docname] = found
 
@@ -1237,7 +1238,23 @@ def setup(app: Any) -> dict[str, Any]:
     app.connect("env-purge-doc", purge)
     app.connect("env-merge-info", merge)
     app.connect("build-finished", write_record)
-    return {"parallel_read_safe": True, "parallel_write_safe": True}
+    # A new version makes Sphinx read every page again (what it records
+    # changed).
+    return {"parallel_read_safe": True, "parallel_write_safe": True,
+            "env_version": 3}
+
+
+def _front_matter(node: Any) -> bool:
+    """A field of the page's front matter (a field list at the top of the
+    document), which becomes the page's metadata, never its text."""
+    from docutils import nodes
+
+    while node.parent is not None:
+        if isinstance(node, (nodes.docinfo, nodes.field_list)) \
+                and isinstance(node.parent, nodes.document):
+            return True
+        node = node.parent
+    return False
 
 
 def untranslated_file(doctrees: Path) -> Path:

@@ -668,7 +668,9 @@ def test_a_small_book_is_extracted_and_translated(tmp_path):
     src = tmp_path / "src"
     src.mkdir()
     (src / "index.md").write_text(_INDEX, encoding="utf-8")
-    (src / "page.md").write_text("# The page\n\nSome text.\n", encoding="utf-8")
+    # front matter is the page's metadata, no message
+    (src / "page.md").write_text("---\njupytext:\n  text_representation: x\n---\n"
+                                 "# The page\n\nSome text.\n", encoding="utf-8")
     _sphinx(src, "gettext", tmp_path / "pot")
     pot = (tmp_path / "pot" / "index.pot").read_text(encoding="utf-8")
     assert ('msgid "A paragraph with $x^2$ and `np.log`, see [the page](page.md)."'
