@@ -1101,6 +1101,15 @@ def setup(app: Any) -> dict[str, Any]:
     from sphinx.transforms import SphinxTransform
     from sphinx.util.i18n import docname_to_domain
 
+    def page_catalog(transform: Any) -> tuple[Any, bool]:
+        """The page's catalogue in the build's language, and whether it
+        exists."""
+        domain = docname_to_domain(transform.env.docname,
+                                   transform.config.gettext_compact)
+        dirs = [str(Path(transform.env.srcdir) / d)
+                for d in transform.config.locale_dirs]
+        return init_locale(dirs, transform.config.language, domain)
+
     class MathIsNotAMessage(SphinxTransform):
         """Display equations are notation and a cell's outputs (a Markdown
         output too) come from the execution: identical in both editions,
@@ -1132,10 +1141,7 @@ def setup(app: Any) -> dict[str, Any]:
                         if t.get("caption")]
             if not toctrees:
                 return
-            domain = docname_to_domain(self.env.docname,
-                                       self.config.gettext_compact)
-            dirs = [str(Path(self.env.srcdir) / d) for d in self.config.locale_dirs]
-            catalog, found = init_locale(dirs, self.config.language, domain)
+            catalog, found = page_catalog(self)
             if not found:
                 return
             for toctree in toctrees:
@@ -1155,10 +1161,7 @@ def setup(app: Any) -> dict[str, Any]:
             self.env.temp_data.pop(_REST_MESSAGES, None)
             if not self.config.language or self.config.language == "en":
                 return
-            domain = docname_to_domain(self.env.docname,
-                                       self.config.gettext_compact)
-            dirs = [str(Path(self.env.srcdir) / d) for d in self.config.locale_dirs]
-            catalog, found = init_locale(dirs, self.config.language, domain)
+            catalog, found = page_catalog(self)
             if not found:
                 return
             recorded: set[str] = set()
@@ -1190,10 +1193,7 @@ def setup(app: Any) -> dict[str, Any]:
             missing.pop(self.env.docname, None)
             if not self.config.language or self.config.language == "en":
                 return
-            domain = docname_to_domain(self.env.docname,
-                                       self.config.gettext_compact)
-            dirs = [str(Path(self.env.srcdir) / d) for d in self.config.locale_dirs]
-            catalog: Any = init_locale(dirs, self.config.language, domain)[0]
+            catalog: Any = page_catalog(self)[0]
             known: dict[str, str] = {}
             while catalog is not None:
                 known = {**getattr(catalog, "_catalog", {}), **known}
